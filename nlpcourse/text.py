@@ -1,0 +1,297 @@
+"""Text to numbers: tokenizers, a vocabulary, padding and a padding collate.
+
+Built in notebooks/01_text_to_numbers. The names follow the retired torchtext API
+(``get_tokenizer``, ``build_vocab_from_iterator``, ``Vocab.lookup_indices``, ``itos``)
+so that code written for torchtext reads the same with ``from nlpcourse.text import ...``.
+torchtext itself is not used: its last release supports torch 2.3 only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import torch
+
+__all__ = [
+    "Vocab",
+    "build_vocab_from_iterator",
+    "get_tokenizer",
+    "pad_sequences",
+    "PadCollate",
+]
+
+# ---------------------------------------------------------------- tokenizers
+
+# A word is a run of letters or digits, optionally with one inner apostrophe
+# ("don't", "it's"); anything else that is not a space is a token of its own.
+_WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_")
+
+# Tweets: keep URLs, @mentions, #hashtags and a few emoticons whole, then fall back
+# to the word rule above.
+_TWEET_TOKEN = re.compile(
+    r"https?://\S+"  # URL
+    r"|[@#]\w+"  # mention or hashtag
+    r"|[:;=][-']?[()dpDP/\\|]"  # emoticon such as :) ;-( :D
+    r"|[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_"
+)
+
+
+def _basic_english(text: str) -> list[str]:
+    return _WORD_OR_SYMBOL.findall(text.lower())
+
+
+def _tweet(text: str) -> list[str]:
+    return [t if t.startswith("http") else t.lower() for t in _TWEET_TOKEN.findall(text)]
+
+
+def _characters(text: str) -> list[str]:
+    return list(text)
+
+
+_TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
+    "basic_english": _basic_english,
+    "tweet": _tweet,
+    "char": _characters,
+}
+
+
+def get_tokenizer(name: str | Callable[[str], list[str]] | None) -> Callable[[str], list[str]]:
+    """Return a function that turns a string into a list of tokens.
+
+    - ``"basic_english"``: lower-case; words (letters and digits, with one inner
+      apostrophe as in "don't") and every other non-space character as its own token.
+      Close to, but not the same as, torchtext's rule (which drops ``" ; :``).
+    - ``"tweet"``: like basic_english, but URLs, @mentions, #hashtags and emoticons
+      such as ``:)`` stay whole; URLs keep their case.
+    - ``"char"``: every character, spaces included.
+    - ``None``: split on white space (``str.split``), as in torchtext.
+    - a callable is returned unchanged, so a morpheme analyser can be plugged in.
+    """
+    if name is None:
+        return str.split
+    if callable(name):
+        return name
+    try:
+        return _TOKENIZERS[name]
+    except KeyError:
+        known = ", ".join(repr(k) for k in _TOKENIZERS)
+        raise ValueError(
+            f"unknown tokenizer {name!r}; choose one of {known}, None (white space) "
+            "or pass your own function str -> list[str]"
+        ) from None
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+class Vocab:
+    """A bijection between tokens and the integers 0..len-1.
+
+    ``itos[i]`` is the token with index ``i``; ``stoi[token]`` its index. A token not
+    in the vocabulary maps to the default index when one is set (usually ``<unk>``),
+    and raises ``KeyError`` otherwise: an unknown token must never become a silent 0.
+    """
+
+    def __init__(self, tokens: Iterable[str], default_index: int | None = None):
+        self._itos: list[str] = []
+        self._stoi: dict[str, int] = {}
+        for token in tokens:
+            self.append_token(token)
+        self._default_index: int | None = None
+        if default_index is not None:
+            self.set_default_index(default_index)
+
+    # -- the torchtext names
+    @property
+    def itos(self) -> list[str]:
+        return self._itos
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return self._stoi
+
+    def get_itos(self) -> list[str]:
+        return list(self._itos)
+
+    def get_stoi(self) -> dict[str, int]:
+        return dict(self._stoi)
+
+    def set_default_index(self, index: int | None) -> None:
+        if index is not None and not 0 <= index < len(self):
+            raise IndexError(f"default index {index} is outside the vocabulary (size {len(self)})")
+        self._default_index = index
+
+    def get_default_index(self) -> int | None:
+        return self._default_index
+
+    def append_token(self, token: str) -> None:
+        if token in self._stoi:
+            raise ValueError(f"token {token!r} is already in the vocabulary")
+        self._stoi[token] = len(self._itos)
+        self._itos.append(token)
+
+    def __len__(self) -> int:
+        return len(self._itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._stoi
+
+    def __getitem__(self, token: str) -> int:
+        index = self._stoi.get(token, self._default_index)
+        if index is None:
+            raise KeyError(
+                f"token {token!r} is not in the vocabulary and no default index is set; "
+                "build the vocabulary with an '<unk>' special and call "
+                "vocab.set_default_index(vocab['<unk>'])"
+            )
+        return index
+
+    def __call__(self, tokens: Iterable[str]) -> list[int]:
+        return self.lookup_indices(tokens)
+
+    def lookup_indices(self, tokens: Iterable[str]) -> list[int]:
+        return [self[token] for token in tokens]
+
+    def lookup_token(self, index: int) -> str:
+        if not 0 <= index < len(self):
+            raise IndexError(f"index {index} is outside the vocabulary (size {len(self)})")
+        return self._itos[index]
+
+    def lookup_tokens(self, indices: Iterable[int]) -> list[str]:
+        return [self.lookup_token(int(i)) for i in indices]
+
+    def __repr__(self) -> str:
+        head = ", ".join(repr(t) for t in self._itos[:6])
+        more = ", ..." if len(self) > 6 else ""
+        return f"Vocab(size={len(self)}, default_index={self._default_index}, itos=[{head}{more}])"
+
+
+def build_vocab_from_iterator(
+    iterator: Iterable[Iterable[str]],
+    min_freq: int = 1,
+    specials: Sequence[str] | None = None,
+    special_first: bool = True,
+    max_tokens: int | None = None,
+) -> Vocab:
+    """Count tokens over an iterable of token lists and build a :class:`Vocab`.
+
+    Tokens are ordered by frequency (most frequent first), ties broken alphabetically,
+    so the same corpus always gives the same indices. ``min_freq`` drops rare tokens;
+    ``max_tokens`` caps the size, specials included (torchtext's semantics; legacy
+    torchtext called it ``max_size``). Specials go first (or last) in the given order.
+    The default index is left unset, as in torchtext: call
+    ``vocab.set_default_index(vocab["<unk>"])``.
+    """
+    if min_freq < 1:
+        raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+    specials = list(specials or [])
+    if len(set(specials)) != len(specials):
+        raise ValueError(f"specials contain duplicates: {specials}")
+    if max_tokens is not None and max_tokens <= len(specials):
+        raise ValueError(f"max_tokens={max_tokens} leaves no room beside {len(specials)} specials")
+
+    counts: Counter[str] = Counter()
+    for tokens in iterator:
+        if isinstance(tokens, str):
+            raise TypeError(
+                "build_vocab_from_iterator expects an iterable of token lists, got a str; "
+                "tokenize first, e.g. (tokenizer(text) for text in texts)"
+            )
+        counts.update(tokens)
+    if not counts:
+        raise ValueError("the corpus is empty: the iterator yielded no tokens")
+
+    for special in specials:
+        counts.pop(special, None)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    words = [token for token, count in ranked if count >= min_freq]
+    if max_tokens is not None:
+        words = words[: max_tokens - len(specials)]
+    if not words:
+        raise ValueError(
+            f"no token occurs at least min_freq={min_freq} times; the vocabulary "
+            "would hold nothing but specials (most frequent count: "
+            f"{ranked[0][1] if ranked else 0})"
+        )
+    return Vocab(specials + words if special_first else words + specials)
+
+
+# ---------------------------------------------------------------- padding
+
+
+def pad_sequences(
+    sequences: Sequence[Sequence[int]],
+    maxlen: int | None = None,
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: int = 0,
+    dtype: type | str = "int64",
+) -> np.ndarray:
+    """Make integer sequences the same length, with Keras' semantics and defaults.
+
+    Keras' ``pad_sequences`` pads *and* truncates at the front by default
+    (``padding="pre"``, ``truncating="pre"``): short sequences get zeros before them and
+    long ones lose their first tokens, so the end of a text, nearest to where an RNN
+    reads its last state, survives. Pass ``"post"`` to pad after or cut the end instead.
+    ``maxlen=None`` uses the longest sequence. Returns an array of shape (N, maxlen).
+    """
+    for name, side in (("padding", padding), ("truncating", truncating)):
+        if side not in ("pre", "post"):
+            raise ValueError(f"{name} must be 'pre' or 'post', got {side!r}")
+    if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__len__"):
+        raise TypeError("pad_sequences expects a list of integer sequences")
+    if maxlen is None:
+        maxlen = max((len(s) for s in sequences), default=0)
+    if maxlen < 0:
+        raise ValueError(f"maxlen must be non-negative, got {maxlen}")
+
+    out = np.full((len(sequences), maxlen), value, dtype=dtype)
+    for row, seq in enumerate(sequences):
+        if isinstance(seq, (str, bytes)):
+            raise TypeError(f"sequence {row} is a string; encode it to integers first")
+        seq = list(seq)
+        if maxlen == 0 or not seq:
+            continue
+        kept = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
+        if padding == "pre":
+            out[row, maxlen - len(kept) :] = kept
+        else:
+            out[row, : len(kept)] = kept
+    return out
+
+
+class PadCollate:
+    """``collate_fn`` for a DataLoader over ``(token_ids, label)`` pairs.
+
+    Returns ``(ids, lengths, labels)``: ``ids`` a LongTensor (B, T) post-padded with
+    ``pad_index`` to the longest sequence in the batch (or cut to ``max_len``),
+    ``lengths`` the true lengths (B,) as ``pack_padded_sequence`` wants them, and
+    ``labels`` a LongTensor (B,). Post-padding keeps each sequence at position 0, which
+    is what packing and attention masks expect.
+    """
+
+    def __init__(self, pad_index: int = 0, max_len: int | None = None):
+        if max_len is not None and max_len < 1:
+            raise ValueError(f"max_len must be at least 1, got {max_len}")
+        self.pad_index = pad_index
+        self.max_len = max_len
+
+    def __call__(self, batch: Sequence[tuple[Sequence[int], int]]):
+        if len(batch) == 0:
+            raise ValueError("cannot collate an empty batch")
+        sequences, labels = zip(*batch)
+        sequences = [list(s)[: self.max_len] for s in sequences]
+        empty = [i for i, s in enumerate(sequences) if len(s) == 0]
+        if empty:
+            raise ValueError(
+                f"batch items {empty} have no tokens; drop empty texts before batching "
+                "(an RNN cannot read a sequence of length 0)"
+            )
+        lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)  # (B,)
+        ids = torch.full((len(sequences), int(lengths.max())), self.pad_index, dtype=torch.long)
+        for row, seq in enumerate(sequences):
+            ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)  # (B, T)
+        return ids, lengths, torch.as_tensor(labels, dtype=torch.long)

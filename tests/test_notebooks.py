@@ -1,0 +1,74 @@
+"""The notebooks' form: paired with their .py source, clean, in the book, Colab-ready.
+
+nbval executes them (pytest collects notebooks/ with --nbval-lax); this file checks
+everything about them that executing does not.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import jupytext
+import pytest
+
+from conftest import ROOT, lesson_sources, toc_files
+
+LESSONS = lesson_sources()
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no notebooks/NN_topic.py found"
+
+
+def test_every_ipynb_has_its_py_source():
+    pys = {p.stem for p in LESSONS}
+    ipynbs = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert pys == ipynbs
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_ipynb_is_what_jupytext_makes_of_the_py(source, tmp_path):
+    """The drift check: `jupytext --to ipynb --update` on the .py must change nothing."""
+    committed = source.with_suffix(".ipynb")
+    shutil.copy(source, tmp_path / source.name)
+    shutil.copy(committed, tmp_path / committed.name)
+    subprocess.run(
+        [sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "--update", str(tmp_path / source.name)],
+        check=True,
+    )
+    regenerated = (tmp_path / committed.name).read_text()
+    assert regenerated == committed.read_text(), f"{committed.name} drifted from {source.name}: run `make sync`"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_ipynb_is_committed_without_outputs(source):
+    cells = json.loads(source.with_suffix(".ipynb").read_text())["cells"]
+    dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
+    assert not dirty, f"cells {dirty} carry outputs; the book executes the notebook itself"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_lesson_is_in_the_toc(source):
+    assert f"notebooks/{source.stem}" in toc_files()
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_first_code_cell_sets_up_colab_only(source, book_config):
+    notebook = jupytext.read(source)
+    first = next(c for c in notebook.cells if c.cell_type == "code")
+    assert "remove-cell" in first.metadata.get("tags", []), "the Colab cell must be hidden in the book"
+    assert 'if "google.colab" in sys.modules:' in first.source, "the Colab cell must do nothing outside Colab"
+    assert f'REPO = "{book_config["repository"]["url"]}"' in first.source, "repository URL differs from _config.yml"
+    assert "torch" not in first.source, "Colab brings its own torch; never install it there"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_lesson_has_the_parts_of_a_lesson(source):
+    text = source.read_text()
+    for heading in ("## Exercises", "## Summary", "## References"):
+        assert f"# {heading}" in text, f"{source.name} lacks a '{heading}' section"
+    notebook = jupytext.read(source)
+    solutions = [c for c in notebook.cells if "hide-input" in c.metadata.get("tags", [])]
+    assert solutions, "exercise solutions go in code cells tagged hide-input (collapsed in the book)"
+    assert "{cite" in text, "a lesson cites its sources"

@@ -1,0 +1,130 @@
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from nlpcourse.text import PadCollate, Vocab, build_vocab_from_iterator, get_tokenizer, pad_sequences
+
+CORPUS = ["The cat sat on the mat.", "The dog sat, didn't it?", "A cat!"]
+
+
+def test_basic_english_splits_words_and_punctuation():
+    tok = get_tokenizer("basic_english")
+    assert tok("The dog sat, didn't it?") == ["the", "dog", "sat", ",", "didn't", "it", "?"]
+
+
+def test_tweet_tokenizer_keeps_mentions_hashtags_urls_emoticons():
+    tok = get_tokenizer("tweet")
+    tokens = tok("@United lost my bag :( #fail http://t.co/AbC")
+    assert tokens == ["@united", "lost", "my", "bag", ":(", "#fail", "http://t.co/AbC"]
+
+
+def test_char_none_and_callable_tokenizers():
+    assert get_tokenizer("char")("ab c") == ["a", "b", " ", "c"]
+    assert get_tokenizer(None)(" a  b ") == ["a", "b"]
+    upper = lambda s: s.upper().split()  # noqa: E731
+    assert get_tokenizer(upper) is upper
+
+
+def test_unknown_tokenizer_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown tokenizer 'spacy'.*basic_english"):
+        get_tokenizer("spacy")
+
+
+def build(min_freq=1, max_tokens=None, specials=("<pad>", "<unk>")):
+    tok = get_tokenizer("basic_english")
+    return build_vocab_from_iterator(
+        (tok(t) for t in CORPUS), min_freq=min_freq, specials=list(specials), max_tokens=max_tokens
+    )
+
+
+def test_vocab_orders_specials_then_frequency_then_alphabet():
+    vocab = build()
+    # the: 3, cat/sat: 2 (alphabetical), then the singletons alphabetically
+    assert vocab.itos[:5] == ["<pad>", "<unk>", "the", "cat", "sat"]
+    assert vocab.stoi["the"] == 2 and vocab["cat"] == 3
+    assert len(vocab) == 2 + len(set(get_tokenizer("basic_english")(" ".join(CORPUS))))
+
+
+def test_vocab_min_freq_and_max_tokens():
+    assert build(min_freq=2).itos == ["<pad>", "<unk>", "the", "cat", "sat"]
+    assert build(max_tokens=4).itos == ["<pad>", "<unk>", "the", "cat"]
+
+
+def test_lookup_roundtrip_and_default_index():
+    vocab = build()
+    vocab.set_default_index(vocab["<unk>"])
+    ids = vocab.lookup_indices(["the", "zebra", "cat"])
+    assert ids == [2, 1, 3] and vocab(["the"]) == [2]
+    assert vocab.lookup_tokens(ids) == ["the", "<unk>", "cat"]
+    assert vocab.get_default_index() == 1 and "zebra" not in vocab
+
+
+def test_unknown_token_without_default_index_raises():
+    vocab = build()
+    with pytest.raises(KeyError, match="'zebra' is not in the vocabulary.*set_default_index"):
+        vocab["zebra"]
+
+
+def test_bad_vocab_input_is_rejected():
+    with pytest.raises(ValueError, match="corpus is empty"):
+        build_vocab_from_iterator([])
+    with pytest.raises(ValueError, match="corpus is empty"):
+        build_vocab_from_iterator([[], []], specials=["<unk>"])
+    with pytest.raises(ValueError, match="nothing but specials"):
+        build(min_freq=10)
+    with pytest.raises(TypeError, match="got a str"):
+        build_vocab_from_iterator(["not", "tokenized"])
+    with pytest.raises(ValueError, match="min_freq"):
+        build(min_freq=0)
+    with pytest.raises(ValueError, match="'a' is already in the vocabulary"):
+        Vocab(["a", "a"])
+    with pytest.raises(ValueError, match="specials contain duplicates"):
+        build(specials=("<unk>", "<unk>"))
+    with pytest.raises(IndexError):
+        build().lookup_token(999)
+    with pytest.raises(IndexError):
+        build().set_default_index(999)
+
+
+def test_pad_sequences_follows_keras_defaults():
+    seqs = [[1, 2, 3, 4], [5, 6]]
+    # defaults: pad at the front, cut at the front (keep the end)
+    assert pad_sequences(seqs, maxlen=3).tolist() == [[2, 3, 4], [0, 5, 6]]
+    assert pad_sequences(seqs, maxlen=3, padding="post", truncating="post").tolist() == [[1, 2, 3], [5, 6, 0]]
+    assert pad_sequences(seqs).shape == (2, 4)
+    assert pad_sequences(seqs, value=-1, padding="post").tolist() == [[1, 2, 3, 4], [5, 6, -1, -1]]
+    assert pad_sequences([[], [7]], maxlen=2).tolist() == [[0, 0], [0, 7]]
+    assert pad_sequences([]).shape == (0, 0)
+    assert pad_sequences(seqs).dtype == np.int64
+
+
+def test_pad_sequences_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="padding must be 'pre' or 'post'"):
+        pad_sequences([[1]], padding="left")
+    with pytest.raises(ValueError, match="truncating"):
+        pad_sequences([[1]], truncating="end")
+    with pytest.raises(TypeError, match="encode it to integers"):
+        pad_sequences(["abc"])
+    with pytest.raises(ValueError, match="non-negative"):
+        pad_sequences([[1]], maxlen=-1)
+
+
+def test_pad_collate_pads_and_returns_lengths():
+    data = [([4, 5, 6], 1), ([7], 0), ([8, 9], 2)]
+    ids, lengths, labels = next(iter(DataLoader(data, batch_size=3, collate_fn=PadCollate(pad_index=0))))
+    assert ids.tolist() == [[4, 5, 6], [7, 0, 0], [8, 9, 0]]
+    assert lengths.tolist() == [3, 1, 2] and labels.tolist() == [1, 0, 2]
+    assert ids.dtype == lengths.dtype == labels.dtype == torch.long
+    ids, lengths, _ = PadCollate(pad_index=1, max_len=2)(data)
+    assert ids.tolist() == [[4, 5], [7, 1], [8, 9]] and lengths.tolist() == [2, 1, 2]
+
+
+def test_pad_collate_rejects_empty_and_ragged_input():
+    collate = PadCollate()
+    with pytest.raises(ValueError, match="empty batch"):
+        collate([])
+    with pytest.raises(ValueError, match=r"batch items \[1\] have no tokens"):
+        collate([([1, 2], 0), ([], 1)])
+    with pytest.raises(ValueError, match="max_len"):
+        PadCollate(max_len=0)
