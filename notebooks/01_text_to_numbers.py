@@ -215,7 +215,7 @@ assert 0.01 < unk_rate < 0.10
 # %% [markdown]
 # Why `min_freq=2`? Word frequencies follow **Zipf's law** {cite:p}`zipf1949`: the
 # frequency of the word of rank $r$ is roughly proportional to $1/r$. A few words make up
-# most of the text, and half of all distinct words occur only once. The left plot shows the
+# most of the text, and most distinct words occur only once (two thirds of them here). The left plot shows the
 # law on the tweets (a straight line of slope about -1 on log-log axes); the right one shows
 # how much of the running text a vocabulary of the $k$ most frequent words covers.
 
@@ -374,7 +374,7 @@ assert vocab.itos[order[0]] in {"the", "to", "i", ".", "@united", "a"}
 # ## 7. Sparse vs dense (희소 vs 밀집)
 #
 # A tweet uses about 20 of the vocabulary's tens of thousands of columns, so the
-# document-term matrix is more than 99.9% zeros. A **sparse** format (CSR) stores only the
+# {term}`document-term matrix` is about 99.9% zeros. A **sparse** format (CSR) stores only the
 # non-zeros: their values, their column indices and where each row starts. We measure both
 # formats on the first 2,000 tweets (the dense matrix of all of them would not be small),
 # then compute what the full matrix would need.
