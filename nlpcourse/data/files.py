@@ -7,11 +7,16 @@ import it, because several carriers fail to import without their (unwanted) depe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["DataFileError", "sha256_of", "verify_sha256", "carrier_file"]
+__all__ = ["DataFileError", "sha256_of", "verify_sha256", "carrier_file", "cache_dir", "atomic_path"]
 
 
 class DataFileError(RuntimeError):
@@ -55,3 +60,35 @@ def carrier_file(package: str, relative_path: str, sha256: str, pip_spec: str) -
         raise DataFileError(f"the data carrier package {package!r} is not installed. {remedy}")
     root = Path(next(iter(spec.submodule_search_locations)))
     return verify_sha256(root / relative_path, sha256, remedy)
+
+
+def cache_dir(*parts: str) -> Path:
+    """The course's cache folder (``NLPCOURSE_CACHE``, default ``~/.cache/nlpcourse``).
+
+    Extra ``parts`` name a subfolder, which is created.
+    """
+    root = Path(os.environ.get("NLPCOURSE_CACHE") or Path.home() / ".cache" / "nlpcourse")
+    path = root.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(final: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it to ``final`` only on success.
+
+    Whatever goes wrong while writing (an error, Ctrl-C), ``final`` is either the old
+    file or the complete new one, never a partial file, and the temporary is removed.
+    Works for a file or a folder written at the yielded path.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    target = tmp / final.name
+    try:
+        yield target
+        if target.is_dir() and final.is_dir():
+            shutil.rmtree(final)  # a folder cannot be replaced in one step
+        os.replace(target, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
