@@ -62,14 +62,15 @@ def carrier_file(package: str, relative_path: str, sha256: str, pip_spec: str) -
     return verify_sha256(root / relative_path, sha256, remedy)
 
 
-def cache_dir(*parts: str) -> Path:
+def cache_dir(*parts: str, create: bool = True) -> Path:
     """The course's cache folder (``NLPCOURSE_CACHE``, default ``~/.cache/nlpcourse``).
 
-    Extra ``parts`` name a subfolder, which is created.
+    Extra ``parts`` name a subfolder, which is created unless ``create=False``.
     """
     root = Path(os.environ.get("NLPCOURSE_CACHE") or Path.home() / ".cache" / "nlpcourse")
     path = root.joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
