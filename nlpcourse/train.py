@@ -1,17 +1,30 @@
-"""Reproducibility and device choice; the fit/evaluate loop joins in Part II.
+"""Reproducibility, device choice, and the course's one fit/evaluate loop.
 
-Built in notebooks/01_text_to_numbers.
+``seed_everything`` and ``get_device`` were built in notebooks/01_text_to_numbers; the
+loop (``fit``, ``evaluate``, ``accuracy``, ``History``) was built in notebooks/07_rnn.
+
+A batch is a tuple whose last element is the target and whose other elements are the
+model's inputs, so ``(x, y)`` and ``PadCollate``'s ``(ids, lengths, y)`` both work:
+``logits = model(*batch[:-1])``.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 import os
 import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
 
-__all__ = ["seed_everything", "get_device"]
+__all__ = ["History", "accuracy", "evaluate", "fit", "get_device", "seed_everything"]
 
 
 def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
@@ -52,3 +65,181 @@ def get_device(prefer: str | None = None) -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, one entry per epoch run.
+
+    ``best_epoch`` is the 0-based index (into ``val_loss``) of the epoch whose weights
+    were restored, or None without a validation loader. ``seconds`` is the wall time.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    seconds: float = 0.0
+
+
+def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """Share of positions where ``argmax(logits, -1) == targets``.
+
+    ``logits`` (N, C) with ``targets`` (N,), or (N, T, C) with (N, T).
+    """
+    if logits.dim() != targets.dim() + 1 or logits.shape[:-1] != targets.shape:
+        raise ValueError(
+            f"accuracy wants logits (N, C) with targets (N,) or (N, T, C) with (N, T); "
+            f"got {tuple(logits.shape)} and {tuple(targets.shape)}"
+        )
+    if targets.numel() == 0:
+        raise ValueError("accuracy of an empty batch is undefined")
+    return (logits.argmax(dim=-1) == targets).float().mean().item()
+
+
+def _split_batch(batch, device: torch.device | None):
+    """(inputs, target) from a batch tuple, moved to ``device``."""
+    if not isinstance(batch, (tuple, list)) or len(batch) < 2:
+        raise TypeError(
+            "each batch must be a tuple or list (inputs..., target) of at least two "
+            f"tensors, got {type(batch).__name__}"
+            + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
+        )
+    if not all(isinstance(t, torch.Tensor) for t in batch):
+        kinds = ", ".join(type(t).__name__ for t in batch)
+        raise TypeError(f"every element of a batch must be a tensor, got ({kinds})")
+    if device is not None:
+        batch = [t.to(device) for t in batch]
+    return batch[:-1], batch[-1]
+
+
+def _flatten_sequence(logits: torch.Tensor, target: torch.Tensor):
+    """(N, T, C) logits with (N, T) targets become (N*T, C) and (N*T,); else unchanged."""
+    if logits.dim() == 3 and target.dim() == 2 and logits.shape[:2] == target.shape:
+        return logits.reshape(-1, logits.shape[-1]), target.reshape(-1)  # (N*T, C), (N*T,)
+    return logits, target
+
+
+def _model_device(model: nn.Module) -> torch.device | None:
+    param = next(model.parameters(), None)
+    return None if param is None else param.device
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable = F.cross_entropy,
+    metric: Callable | None = accuracy,
+    device: torch.device | str | None = None,
+) -> tuple[float, float]:
+    """Mean loss and metric over a loader (weighted by batch size), in eval mode, no grad.
+
+    ``device`` defaults to the device of the model's parameters. With ``metric=None``
+    the second value is ``nan``.
+    """
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.eval()
+    total_loss = total_metric = 0.0
+    count = 0
+    with torch.no_grad():
+        for batch in loader:
+            inputs, target = _split_batch(batch, device)
+            logits, flat_target = _flatten_sequence(model(*inputs), target)
+            n = target.shape[0]
+            total_loss += loss_fn(logits, flat_target).item() * n
+            if metric is not None:
+                total_metric += float(metric(logits, flat_target)) * n
+            count += n
+    if count == 0:
+        raise ValueError("evaluate got an empty loader (no batches, or batches of size 0)")
+    return total_loss / count, (total_metric / count if metric is not None else math.nan)
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    val_loader: Iterable | None = None,
+    *,
+    epochs: int,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable = F.cross_entropy,
+    metric: Callable | None = accuracy,
+    device: torch.device | str | None = None,
+    patience: int | None = None,
+    grad_clip: float | None = None,
+    progress: bool = True,
+) -> History:
+    """Train ``model`` for up to ``epochs`` epochs and return its ``History``.
+
+    Each batch is a tuple whose last element is the target and whose other elements are
+    the model's inputs: ``logits = model(*batch[:-1])``. Sequence outputs (N, T, C) with
+    targets (N, T) are flattened to (N*T, C) and (N*T,) before ``loss_fn`` and ``metric``.
+
+    With a ``val_loader``, every epoch ends with ``evaluate``; a copy of the weights with
+    the lowest validation loss is kept and loaded back at the end (``best_epoch`` says
+    which), and ``patience`` stops training after that many epochs without improvement.
+    ``grad_clip`` clips the global gradient norm before each step. ``device`` (default:
+    where the model's parameters are) receives the model and every batch. ``progress``
+    shows a tqdm bar per epoch.
+    """
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    if patience is not None:
+        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
+            raise ValueError(f"patience must be an int >= 1 or None, got {patience!r}")
+        if val_loader is None:
+            raise ValueError("patience (early stopping) needs a val_loader")
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"grad_clip must be positive or None, got {grad_clip!r}")
+    if device is not None:
+        device = torch.device(device)
+        model.to(device)
+    else:
+        device = _model_device(model)
+
+    history = History()
+    best_loss, best_state, since_best = math.inf, None, 0
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        model.train()
+        total, count = 0.0, 0
+        bar = tqdm(
+            train_loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
+            disable=not progress,
+        )
+        for batch in bar:
+            inputs, target = _split_batch(batch, device)
+            logits, flat_target = _flatten_sequence(model(*inputs), target)
+            loss = loss_fn(logits, flat_target)
+            optimizer.zero_grad()
+            loss.backward()
+            if grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            optimizer.step()
+            n = target.shape[0]
+            total += loss.item() * n
+            count += n
+            bar.set_postfix(loss=f"{total / count:.4f}")
+        bar.close()
+        if count == 0:
+            raise ValueError("fit got an empty train_loader (no batches, or batches of size 0)")
+        history.train_loss.append(total / count)
+
+        if val_loader is None:
+            continue
+        val_loss, val_metric = evaluate(model, val_loader, loss_fn, metric, device)
+        history.val_loss.append(val_loss)
+        history.val_metric.append(val_metric)
+        if val_loss < best_loss:
+            best_loss, since_best = val_loss, 0
+            best_state = copy.deepcopy(model.state_dict())
+            history.best_epoch = epoch
+        else:
+            since_best += 1
+            if patience is not None and since_best >= patience:
+                break
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    history.seconds = time.perf_counter() - start
+    return history

@@ -1,10 +1,20 @@
+import math
 import random
 
 import numpy as np
 import pytest
 import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
-from nlpcourse.train import get_device, seed_everything
+from nlpcourse.train import (
+    History,
+    accuracy,
+    evaluate,
+    fit,
+    get_device,
+    seed_everything,
+)
 
 
 def draw():
@@ -34,3 +44,131 @@ def test_get_device(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="CUDA is not available"):
             get_device("cuda")
+
+
+def separable(n=64, seed=0):
+    """Two Gaussian blobs in 2-D, far apart: class = which blob."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, 2, generator=g) * 0.3 + (y.float() * 4 - 2).unsqueeze(1)
+    return x, y
+
+
+def loader(x, y, batch_size=16, shuffle=False):
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle)
+
+
+def test_accuracy_on_classes_and_sequences():
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0], [0.0, 1.0]])
+    assert accuracy(logits, torch.tensor([0, 1, 1, 1])) == 0.75
+    seq = torch.zeros(2, 3, 4)  # (N, T, C)
+    seq[..., 2] = 1.0  # every position predicts class 2
+    targets = torch.tensor([[2, 2, 0], [2, 1, 2]])  # (N, T): 4 of 6 right
+    assert accuracy(seq, targets) == pytest.approx(4 / 6)
+    with pytest.raises(ValueError, match="accuracy wants"):
+        accuracy(seq, torch.tensor([2, 2]))
+
+
+def test_fit_learns_a_separable_problem():
+    seed_everything(0)
+    x, y = separable()
+    model = nn.Linear(2, 2)
+    history = fit(
+        model, loader(x, y, shuffle=True), loader(x, y), epochs=30,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5), progress=False,
+    )
+    assert isinstance(history, History)
+    assert len(history.train_loss) == len(history.val_loss) == 30
+    assert history.train_loss[-1] < 0.2 * history.train_loss[0]
+    assert history.val_metric[-1] == 1.0
+    loss, acc = evaluate(model, loader(x, y))
+    assert acc == 1.0 and loss == pytest.approx(min(history.val_loss))
+    assert history.best_epoch == int(np.argmin(history.val_loss))
+    assert history.seconds > 0
+
+
+class PairModel(nn.Module):
+    """Takes two inputs, like (ids, lengths): uses only the first."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+
+    def forward(self, x, lengths):
+        return self.linear(x)
+
+
+def test_fit_passes_every_input_but_the_last():
+    seed_everything(0)
+    x, y = separable()
+    data = DataLoader(TensorDataset(x, torch.ones(len(x)), y), batch_size=16)
+    model = PairModel()
+    history = fit(
+        model, data, data, epochs=20,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5), progress=False,
+    )
+    assert history.val_metric[-1] == 1.0
+
+
+def test_best_weights_are_restored_and_early_stopping_stops():
+    seed_everything(0)
+    x, y = separable()
+    # Validation labels are the flipped training labels: the better the model learns the
+    # training set, the worse validation gets, so the best epoch is the first one.
+    model = nn.Linear(2, 2)
+    history = fit(
+        model, loader(x, y), loader(x, 1 - y), epochs=20,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5), patience=3, progress=False,
+    )
+    assert history.best_epoch == 0
+    assert len(history.train_loss) == 4  # epoch 0 best, then 3 epochs without improvement
+    assert evaluate(model, loader(x, 1 - y))[0] == pytest.approx(history.val_loss[0])
+    assert history.val_loss[-1] > history.val_loss[0]
+
+
+def test_fit_on_sequence_outputs_and_regression():
+    seed_everything(0)
+    x, y = separable(32)
+    xs = x.unsqueeze(1).expand(-1, 3, -1).contiguous()  # (N, T, 2)
+    ys = y.unsqueeze(1).expand(-1, 3).contiguous()  # (N, T)
+    model = nn.Linear(2, 2)  # applied at every step: (N, T, 2) -> (N, T, 2)
+    history = fit(
+        model, loader(xs, ys), loader(xs, ys), epochs=20,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5), progress=False,
+    )
+    assert history.val_metric[-1] == 1.0
+
+    def mae(pred, target):
+        return (pred - target).abs().mean().item()
+
+    target = x @ torch.tensor([[1.0], [-2.0]]) + 0.5  # (N, 1), a linear function
+    model = nn.Linear(2, 1)
+    history = fit(
+        model, loader(x, target), loader(x, target), epochs=60, loss_fn=nn.MSELoss(),
+        metric=mae, optimizer=torch.optim.Adam(model.parameters(), lr=0.1),
+        grad_clip=1.0, progress=True,
+    )
+    assert history.val_metric[history.best_epoch] < 0.05
+    assert history.train_loss[-1] < 0.01 * history.train_loss[0]
+
+
+def test_clear_errors():
+    x, y = separable(8)
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="epochs must be"):
+            fit(model, loader(x, y), epochs=bad, optimizer=opt, progress=False)
+    with pytest.raises(ValueError, match="empty train_loader"):
+        fit(model, [], epochs=1, optimizer=opt, progress=False)
+    with pytest.raises(ValueError, match="empty loader"):
+        evaluate(model, [])
+    with pytest.raises(ValueError, match="needs a val_loader"):
+        fit(model, loader(x, y), epochs=1, optimizer=opt, patience=2, progress=False)
+    with pytest.raises(TypeError, match="at least two"):
+        fit(model, [x], epochs=1, optimizer=opt, progress=False)  # a bare tensor
+    with pytest.raises(TypeError, match="at least two"):
+        fit(model, [(x,)], epochs=1, optimizer=opt, progress=False)
+    with pytest.raises(TypeError, match="must be a tensor"):
+        fit(model, [(x, [0, 1])], epochs=1, optimizer=opt, progress=False)
+    assert math.isnan(evaluate(model, loader(x, y), metric=None)[1])

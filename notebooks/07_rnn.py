@@ -1,0 +1,603 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07. Recurrent neural networks (순환 신경망)
+#
+# Every model so far read its input all at once: a bag of words, or a fixed window of
+# four words. A {term}`recurrent neural network` (RNN, 순환 신경망) reads a sequence one
+# step at a time. At every step it combines what it has made of the past, its
+# {term}`hidden state` (은닉 상태) $h_{t-1}$, with the current raw input $x_t$, and it
+# does so with the same rule and the same weights at every step {cite:p}`elman1990`.
+# That one rule handles sequences of any length, but it also has a weakness: what
+# happened many steps ago fades quickly, while the last few steps dominate. This lesson
+# measures that weakness, the {term}`vanishing gradient` (기울기 소실).
+#
+# **You will learn to**
+# - write the RNN recurrence by hand and check it against `nn.RNN` with the same
+#   weights;
+# - read the shapes of tabular, image and sequence data, and of an RNN's two outputs;
+# - tell many-to-one from many-to-many models (Keras' `return_sequences`);
+# - forecast a real {term}`time series` (시계열), the yearly sunspot numbers, with a small
+#   RNN, and beat naive baselines;
+# - train with the course's `fit` loop (history, best weights, early stopping),
+#   built in this lesson and reused by the lessons that follow;
+# - measure the vanishing gradient: how fast $\partial h_T / \partial h_t$ shrinks with
+#   the distance $T - t$.
+#
+# The sunspot numbers ship inside statsmodels, so nothing is downloaded.
+
+# %% tags=["remove-cell"]
+# Runs only in Google Colab: installs the course package and the data this lesson reads.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    REPO = "https://github.com/nlp-dl-course/nlp-deep-learning"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"],
+        check=True,
+    )
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from nlpcourse.data import sunspots
+from nlpcourse.train import evaluate, fit, get_device, seed_everything
+
+seed_everything(0)
+# An RNN runs many small matrix products one after the other. With two threads, each of
+# them waits for the other core, which a shared machine may be using: one thread is
+# faster here.
+torch.set_num_threads(1)
+device = get_device()
+lesson_start = time.perf_counter()
+print("training on", device)
+
+# %% [markdown]
+# ## 1. Sequences and their shapes
+#
+# Data comes in three common shapes. A table has one row per example and one column per
+# feature. A batch of colour images has a height, a width and channels per example. A
+# batch of sequences has **time steps**, and at every step a vector of features:
+#
+# | data | shape | example |
+# |---|---|---|
+# | tabular | `[rows, columns]` | 1,000 customers with 12 attributes: `[1000, 12]` |
+# | images | `[N, H, W, C]` (PyTorch: `[N, C, H, W]`) | 32 RGB photos of 28 x 28: `[32, 28, 28, 3]` |
+# | sequences | `[N, timesteps, features]` | 32 sentences of 20 words, 100-d embeddings: `[32, 20, 100]` |
+#
+# PyTorch's recurrent layers expect `[timesteps, N, features]` by default; with
+# `batch_first=True` they take `[N, timesteps, features]` like Keras, and this course
+# always passes `batch_first=True`.
+#
+# RNN tasks are named by how many outputs come out for how many inputs:
+#
+# | kind | input -> output | examples |
+# |---|---|---|
+# | one-to-many | one item -> a sequence | image captioning (an image in, a sentence out) |
+# | many-to-one | a sequence -> one item | sentiment of a review; next year's sunspots |
+# | many-to-many | a sequence -> a sequence | translation; tagging every word (part of speech) |
+
+# %% [markdown]
+# ## 2. The recurrence, by hand (순환 구조)
+#
+# At step $t$ a simple (Elman) RNN computes
+#
+# $$
+# h_t = \tanh\left(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}\right),
+# \qquad h_0 = 0,
+# $$
+#
+# with $x_t \in \mathbb{R}^{d}$, $h_t \in \mathbb{R}^{H}$, $W_{ih}$ of shape
+# $H \times d$ and $W_{hh}$ of shape $H \times H$. The same four tensors are used at
+# every step: the processed past $h_{t-1}$ and the raw present $x_t$ are mixed by one
+# rule. Written as a loop over time, for a whole batch at once:
+
+
+# %%
+def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
+    """Run a one-layer tanh RNN over x (N, T, d); return all states (N, T, H), h_T."""
+    N, T, _ = x.shape
+    h = x.new_zeros(N, W_hh.shape[0])  # (N, H), h_0 = 0
+    states = []
+    for t in range(T):
+        h = torch.tanh(x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh)  # (N, H)
+        states.append(h)
+    return torch.stack(states, dim=1), h  # (N, T, H), (N, H)
+
+
+# %% [markdown]
+# `nn.RNN` holds exactly these tensors, named `weight_ih_l0`, `weight_hh_l0`,
+# `bias_ih_l0` and `bias_hh_l0`. We take the course notes' sizes (input 10, hidden 20,
+# 15 steps, a batch of 3) and run both with the same weights.
+
+# %%
+torch.manual_seed(0)
+rnn = nn.RNN(input_size=10, hidden_size=20, batch_first=True)
+x = torch.randn(3, 15, 10)  # (N, T, d)
+out, h_n = rnn(x)  # out (N, T, H): every step; h_n (layers, N, H): the last step
+our_out, our_h = rnn_forward(
+    x, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0
+)
+print("out", tuple(out.shape), "h_n", tuple(h_n.shape))
+assert out.shape == (3, 15, 20) and h_n.shape == (1, 3, 20)
+assert torch.allclose(our_out, out, atol=1e-6) and torch.allclose(
+    our_h, h_n[0], atol=1e-6
+)
+max_difference = (our_out - out).abs().max().item()
+print(f"largest difference from nn.RNN: {max_difference:.1e}")
+
+# %% [markdown]
+# Our loop and `nn.RNN` agree to float precision. The layer has
+# $Hd + H^2 + 2H$ parameters, whatever the length of the sequence: the notes' layer
+# `nn.RNN(100, 64)` has $64 \cdot 100 + 64^2 + 2 \cdot 64 = 10{,}624$, and applied to a
+# batch of 32 sequences of 20 steps of 100 features it returns 64 features per step.
+
+# %%
+rnn_100_64 = nn.RNN(100, 64, batch_first=True)
+out_100_64, _ = rnn_100_64(torch.randn(32, 20, 100))  # (N, T, d)
+n_params = sum(p.numel() for p in rnn_100_64.parameters())
+print("output", tuple(out_100_64.shape), "parameters", n_params)
+assert out_100_64.shape == (32, 20, 64)
+assert n_params == 64 * 100 + 64 * 64 + 2 * 64 == 10_624
+
+# %% [markdown]
+# ### Why tanh
+#
+# The state is multiplied by $W_{hh}$ at every step. If that matrix stretches vectors
+# (its largest eigenvalue magnitude, the **spectral radius**, above 1) and nothing
+# limits the result, the state grows geometrically, and so do the gradients. tanh keeps
+# every coordinate in $(-1, 1)$. Below, the same weights with spectral radius 1.5 run
+# for 50 steps without an activation and with tanh.
+
+# %%
+torch.manual_seed(0)
+H = 20
+W = torch.randn(H, H)
+W = W * 1.5 / torch.linalg.eigvals(W).abs().max()  # spectral radius 1.5
+h_linear = h_tanh = torch.full((H,), 0.1)
+for _ in range(50):
+    h_linear = W @ h_linear
+    h_tanh = torch.tanh(W @ h_tanh)
+print(f"after 50 steps: |h| = {h_linear.norm():.2e} linear, {h_tanh.norm():.2f} tanh")
+assert h_linear.norm() > 1e6 and h_tanh.abs().max() < 1
+
+# %% [markdown]
+# ## 3. Many-to-one and many-to-many
+#
+# `nn.RNN` always returns both: `out` holds the state of every step, `(N, T, H)`, and
+# `h_n` the last one. In Keras the choice is a flag: `return_sequences=True` passes
+# every step's features on (many-to-many, or to a next recurrent layer, which needs a
+# sequence), `False` only the last step's (many-to-one). In PyTorch the choice is which
+# tensor the next layer reads: the last step of `out` is `h_n` of the top layer.
+#
+# The notes' `VanillaRNN` is many-to-one: a linear layer reads `out[:, -1, :]`. With
+# input 10, hidden 20, output 5, 15 steps and a batch of 3, it returns one 5-vector per
+# sequence. Reading all of `out` instead gives one 5-vector per step, many-to-many.
+
+
+# %%
+class VanillaRNN(nn.Module):
+    """The notes' model: nn.RNN, then a linear layer on the last step (many-to-one)."""
+
+    def __init__(self, input_size, hidden_size, output_size):
+        super().__init__()
+        self.rnn = nn.RNN(input_size, hidden_size, batch_first=True)
+        self.fc = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x):  # x (N, T, d)
+        out, _ = self.rnn(x)  # (N, T, H)
+        return self.fc(out[:, -1, :])  # (N, output_size)
+
+
+torch.manual_seed(0)
+vanilla = VanillaRNN(10, 20, 5)
+x = torch.randn(3, 15, 10)  # (N, T, d)
+many_to_one = vanilla(x)  # (N, 5)
+out, h_n = vanilla.rnn(x)
+many_to_many = vanilla.fc(out)  # (N, T, 5): one output per step
+print(
+    "many-to-one", tuple(many_to_one.shape), "many-to-many", tuple(many_to_many.shape)
+)
+assert many_to_one.shape == (3, 5) and many_to_many.shape == (3, 15, 5)
+assert torch.equal(out[:, -1], h_n[-1]) and torch.equal(
+    many_to_many[:, -1], many_to_one
+)
+
+# %% [markdown]
+# Stacking is where `return_sequences=True` is required: `nn.RNN(..., num_layers=2)`
+# feeds the whole first-layer sequence `(N, T, H)` to the second layer. A stacked
+# network's `h_n` has one row per layer.
+
+# %%
+stacked = nn.RNN(10, 20, num_layers=2, batch_first=True)
+out, h_n = stacked(x)
+print("stacked: out", tuple(out.shape), "h_n", tuple(h_n.shape))
+assert out.shape == (3, 15, 20) and h_n.shape == (2, 3, 20)
+assert torch.equal(out[:, -1], h_n[-1])  # out is the top layer's sequence
+
+# %% [markdown]
+# ## 4. Forecasting sunspots (태양 흑점 예측)
+#
+# The yearly mean number of sunspots, 1700 to 2008, is a classic time series. Before
+# modelling a time series, look for a **trend** (a slow drift of the level) and a
+# **cycle** (a pattern that repeats). Here there is no clear trend, but a strong cycle,
+# the solar cycle of about 11 years, with peaks of very different heights. Its length
+# can be read from the data: the lag at which the series best correlates with itself
+# (its autocorrelation) is 10 years here.
+
+# %%
+years, values = sunspots()
+print(
+    f"{len(values)} years, {years[0]}-{years[-1]}, values {values.min():.0f} to "
+    f"{values.max():.0f}"
+)
+assert len(values) == 309 and years[0] == 1700 and years[-1] == 2008
+
+# The cycle length: the lag (2..20 years) with the largest autocorrelation.
+centred = values - values.mean()
+autocorrelation = [
+    np.corrcoef(centred[:-lag], centred[lag:])[0, 1] for lag in range(2, 21)
+]
+cycle = 2 + int(np.argmax(autocorrelation))
+print(
+    f"strongest autocorrelation at a lag of {cycle} years: {max(autocorrelation):.2f}"
+)
+assert cycle == 10  # the solar cycle averages about 11 years
+
+fig, ax = plt.subplots(figsize=(10, 3))
+ax.plot(years, values, lw=1)
+ax.set(xlabel="year", ylabel="mean sunspot number", title="Yearly sunspots, 1700-2008")
+plt.show()
+
+# %% [markdown]
+# ### Windows, a chronological split and baselines
+#
+# The model reads the last 20 years and predicts the next one: a many-to-one task on
+# sequences of 20 steps with 1 feature. The split must follow time, since shuffled
+# years would let the model peek at the future: the last 40 years are the test set, the
+# 40 before them the validation set, the rest training. Inputs and targets are
+# standardised with the training targets' mean and standard deviation.
+#
+# Any forecast must beat two free {term}`baselines <baseline>`: the **naive** forecast
+# (next year is like this year) and the **seasonal-naive** forecast (next year is like
+# the year one cycle earlier, with the cycle length measured above). A stronger one is
+# a linear autoregression (AR): a least-squares fit on the same 20 past years.
+
+# %%
+window, n_test, n_val = 20, 40, 40
+
+
+def make_windows(series, window):
+    """Inputs (n, window) of consecutive values; targets (n,), the value after each."""
+    inputs = np.lib.stride_tricks.sliding_window_view(series[:-1], window)
+    return inputs, series[window:]
+
+
+inputs, targets = make_windows(values, window)  # (289, 20), (289,)
+target_years = years[window:]
+splits = {
+    "train": slice(0, len(targets) - n_test - n_val),
+    "val": slice(len(targets) - n_test - n_val, len(targets) - n_test),
+    "test": slice(len(targets) - n_test, len(targets)),
+}
+for name, s in splits.items():
+    print(
+        f"{name:5}: {len(targets[s]):3} targets, {target_years[s][0]}-"
+        f"{target_years[s][-1]}"
+    )
+assert target_years[splits["test"]][0] == 1969 and len(targets[splits["train"]]) == 209
+
+mean, std = targets[splits["train"]].mean(), targets[splits["train"]].std()
+
+
+def tensors(s):
+    """Standardised windows (n, window, 1) and targets (n, 1) of one split."""
+    x = torch.tensor((inputs[s] - mean) / std, dtype=torch.float32).unsqueeze(-1)
+    y = torch.tensor((targets[s] - mean) / std, dtype=torch.float32).unsqueeze(-1)
+    return x, y  # (n, T, 1), (n, 1)
+
+
+def mae(a, b):
+    return float(np.abs(np.asarray(a) - np.asarray(b)).mean())
+
+
+test = splits["test"]
+naive_mae = mae(inputs[test][:, -1], targets[test])  # last year's value
+seasonal_mae = mae(inputs[test][:, -cycle], targets[test])  # one cycle earlier
+design = np.c_[inputs[splits["train"]], np.ones(len(targets[splits["train"]]))]
+ar_weights, *_ = np.linalg.lstsq(design, targets[splits["train"]], rcond=None)
+ar_forecast = np.c_[inputs[test], np.ones(n_test)] @ ar_weights
+ar_mae = mae(ar_forecast, targets[test])
+print(
+    f"test MAE: naive {naive_mae:.1f}, seasonal-naive {seasonal_mae:.1f}, "
+    f"AR(20) {ar_mae:.1f}"
+)
+assert ar_mae < naive_mae
+
+# %% [markdown]
+# ### The model, and the course's training loop
+#
+# The forecaster is the notes' `VanillaRNN` with one input feature and one output. We
+# train it with {term}`mean absolute error` (MAE, 평균 절대 오차), `nn.L1Loss`, as the
+# notes suggest for time series: its gradient has the same size for every error, so a
+# few extreme years (the peaks) do not jerk the weights around the way squared error
+# does.
+#
+# The training loop from here on is the course package's `fit`
+# (`nlpcourse.train`): each batch is `(inputs..., target)`, it runs the epochs with a
+# progress bar, records the losses, evaluates on the validation set after every epoch,
+# keeps a copy of the weights with the lowest validation loss and loads it back at the
+# end, and can stop early. `evaluate` returns the mean loss and a metric; the metric
+# here is MAE in sunspot units, so we pass a small function.
+
+
+# %%
+def mae_in_sunspots(pred, target):
+    """MAE of standardised predictions, converted back to sunspot numbers."""
+    return (pred - target).abs().mean().item() * std
+
+
+loaders = {
+    name: DataLoader(TensorDataset(*tensors(s)), batch_size=16, shuffle=name == "train")
+    for name, s in splits.items()
+}
+seed_everything(0)
+forecaster = VanillaRNN(input_size=1, hidden_size=32, output_size=1)
+history = fit(
+    forecaster,
+    loaders["train"],
+    loaders["val"],
+    epochs=60,
+    optimizer=torch.optim.Adam(forecaster.parameters(), lr=3e-3),
+    loss_fn=nn.L1Loss(),
+    metric=mae_in_sunspots,
+    grad_clip=1.0,
+    progress=False,
+)
+_, rnn_mae = evaluate(forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots)
+print(
+    f"trained {len(history.train_loss)} epochs in {history.seconds:.1f} s; best "
+    f"validation MAE {history.val_metric[history.best_epoch]:.1f} at epoch "
+    f"{history.best_epoch + 1}"
+)
+print(f"test MAE: RNN {rnn_mae:.1f}, naive {naive_mae:.1f}, AR(20) {ar_mae:.1f}")
+assert history.train_loss[-1] < 0.6 * history.train_loss[0]
+assert rnn_mae < naive_mae and rnn_mae < seasonal_mae
+assert rnn_mae > 0.85 * ar_mae  # no clear win over the linear AR (below)
+
+# %%
+with torch.no_grad():
+    rnn_forecast = (
+        forecaster(tensors(test)[0]).squeeze(-1).numpy() * std + mean
+    )  # (40,)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.5), width_ratios=[1, 2])
+epochs_run = range(1, len(history.train_loss) + 1)
+ax1.plot(epochs_run, history.train_loss, label="train")
+ax1.plot(epochs_run, history.val_loss, label="validation")
+ax1.axvline(history.best_epoch + 1, color="grey", ls=":", label="best (restored)")
+ax1.set(xlabel="epoch", ylabel="L1 loss (standardised)", title="Training curves")
+ax1.legend()
+ax2.plot(target_years[test], targets[test], "k-", lw=2, label="actual")
+ax2.plot(target_years[test], rnn_forecast, label=f"RNN (MAE {rnn_mae:.1f})")
+ax2.plot(target_years[test], ar_forecast, "--", label=f"AR(20) (MAE {ar_mae:.1f})")
+ax2.plot(
+    target_years[test], inputs[test][:, -1], ":", label=f"naive (MAE {naive_mae:.1f})"
+)
+ax2.set(xlabel="year", ylabel="sunspots", title="One-year-ahead forecasts, test years")
+ax2.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The RNN beats both free baselines. It does not clearly beat the linear AR model: with
+# 209 training years, a linear function of 20 past values is already a good model of
+# this series, and a neural network earns its cost on larger and less linear data. That
+# is why a forecast is always reported beside its baselines.
+
+# %% [markdown]
+# ## 5. The vanishing gradient, measured (기울기 소실)
+#
+# Training an RNN means backpropagating through the unrolled loop,
+# {term}`backpropagation through time` (BPTT, 시간에 따른 역전파). The gradient that
+# reaches step $t$ from the last state is a product of one Jacobian per step in between:
+#
+# $$
+# \frac{\partial h_T}{\partial h_t} = \prod_{k=t+1}^{T} \operatorname{diag}\left(1 -
+# h_k^2\right) W_{hh}.
+# $$
+#
+# Each factor shrinks vectors if $W_{hh}$ does (spectral radius below 1) and tanh's
+# derivative $1 - h_k^2 \le 1$ only shrinks them more. The notes' arithmetic: a factor
+# of 0.5 applied 20 times is $0.5^{20} \approx 0.00000095$. So the early steps barely
+# change the loss's gradient: the RNN forgets early steps and remembers recent ones
+# {cite:p}`bengio1994vanishing`. If the factors are above 1 the product can instead
+# explode, an {term}`exploding gradient` (기울기 폭주) {cite:p}`pascanu2013difficulty`,
+# which is why `fit` above clipped the gradient norm (`grad_clip=1.0`).
+#
+# We measure it on an untrained tanh RNN: run 60 steps of random input, keep every
+# state with `retain_grad()`, backpropagate a random direction of $h_T$ (a scalar
+# $v^\top h_T$), and read the gradient's norm at every $h_t$. That norm is
+# $\lVert (\partial h_T / \partial h_t)^\top v \rVert$; we average it over a batch of 16
+# sequences, for three spectral radii of $W_{hh}$.
+
+# %%
+print(f"0.5 ** 20 = {0.5**20:.8f}")
+assert f"{0.5**20:.8f}" == "0.00000095"
+
+
+def state_gradient_norms(radius, T=60, hidden=32, batch=16, seed=0):
+    """Mean ||d(v . h_T)/d h_t|| for t = 1..T, a tanh RNN with W_hh of this radius."""
+    g = torch.Generator().manual_seed(seed)
+    W_hh = torch.randn(hidden, hidden, generator=g)
+    W_hh = W_hh * radius / torch.linalg.eigvals(W_hh).abs().max()
+    W_ih = torch.randn(hidden, 1, generator=g)
+    x = torch.randn(batch, T, 1, generator=g)  # (N, T, 1)
+    h = torch.zeros(batch, hidden, requires_grad=True)  # so every state has a grad
+    states = []
+    for t in range(T):
+        h = torch.tanh(x[:, t] @ W_ih.T + h @ W_hh.T)  # (N, H)
+        h.retain_grad()  # keep the gradient of this intermediate state
+        states.append(h)
+    v = torch.randn(batch, hidden, generator=g)
+    v = v / v.norm(dim=1, keepdim=True)  # one unit direction per sequence
+    (h * v).sum().backward()
+    return np.array([s.grad.norm(dim=1).mean().item() for s in states])  # (T,)
+
+
+radii = (0.5, 1.0, 1.5)
+norms = {r: state_gradient_norms(r) for r in radii}
+distance = np.arange(59, -1, -1)  # T - t for the states h_1 .. h_T
+fig, ax = plt.subplots(figsize=(7, 4))
+for r in radii:
+    ax.semilogy(distance, norms[r], label=f"spectral radius {r}")
+ax.semilogy(distance, 0.5**distance, "k:", label="0.5 ** (T - t)")
+ax.set(
+    xlabel="distance T - t",
+    ylabel="||d h_T / d h_t|| (projected)",
+    title="How much h_t still matters to h_T",
+    ylim=(1e-12, 10),
+)
+ax.legend()
+plt.show()
+
+at_20 = {r: norms[r][-21] / norms[r][-1] for r in radii}  # distance 20 against 0
+slope = np.polyfit(distance[distance <= 40], np.log10(norms[0.5][distance <= 40]), 1)[0]
+print("gradient ratio over 20 steps:", {r: f"{v:.1e}" for r, v in at_20.items()})
+print(
+    f"radius 0.5: log10 slope {slope:.3f} per step (0.5 per step: {np.log10(0.5):.3f})"
+)
+assert at_20[0.5] < 1e-2 and slope < np.log10(0.5)  # faster than 0.5 per step
+assert at_20[0.5] < at_20[1.0] < 1e-2 < at_20[1.5] < 1
+assert 1e-10 < at_20[0.5] < 1e-8 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
+
+# %% [markdown]
+# On a log scale the norm falls along a straight line, an exponential decay. With
+# spectral radius 0.5 it is even steeper than $0.5^{T-t}$ (a slope of about -0.48 per
+# step in $\log_{10}$ against -0.30), because tanh's derivative shrinks every factor
+# further: 20 steps back the gradient is about $10^{-9}$ of its size at the end, far
+# below the notes' $0.5^{20} \approx 10^{-6}$. Radius 1.0 still loses a factor of about
+# 5,000 over 20 steps. Radius 1.5 decays slowly, and with random inputs tanh's
+# saturation keeps it from exploding; without tanh it would grow like $1.5^{T-t}$.
+# Gated cells, the LSTM {cite:p}`hochreiter1997lstm` and GRU of the next
+# lesson, add a path along which the state is copied rather than squashed, so that the
+# gradient can survive many steps.
+
+# %% [markdown]
+# ## Scale up
+#
+# - **Longer training, larger model.** `epochs=300` with `patience=30` and
+#   `hidden_size=64`, or `num_layers=2` (a stacked RNN), take seconds on any machine;
+#   compare the test MAE with the AR baseline each time.
+# - **Longer windows.** `window = 40` covers more than three cycles; watch whether the
+#   RNN uses the extra years, given the vanishing gradient of section 5.
+# - **Monthly data.** The monthly sunspot series (about 3,000 values, not shipped with
+#   statsmodels) makes a many-to-many task worth a GPU: predict every next month.
+# - **Device.** `get_device()` picks a GPU; pass `device=device` to `fit`.
+
+# %%
+lesson_seconds = time.perf_counter() - lesson_start
+print(f"lesson ran in {lesson_seconds:.1f} s")
+
+# %% [markdown]
+# ## Exercises
+#
+# **1.** Write one step of the recurrence for the notes' `VanillaRNN` with a ReLU
+# instead of tanh (`nn.RNN(..., nonlinearity="relu")`) and check it against the layer.
+
+# %% tags=["hide-input"]
+torch.manual_seed(0)
+relu_rnn = nn.RNN(10, 20, batch_first=True, nonlinearity="relu")
+x = torch.randn(3, 15, 10)  # (N, T, d)
+h = torch.zeros(3, 20)
+for t in range(15):
+    h = torch.relu(
+        x[:, t] @ relu_rnn.weight_ih_l0.T
+        + relu_rnn.bias_ih_l0
+        + h @ relu_rnn.weight_hh_l0.T
+        + relu_rnn.bias_hh_l0
+    )  # (N, H)
+assert torch.allclose(h, relu_rnn(x)[1][0], atol=1e-6)
+print("ReLU recurrence matches nn.RNN(nonlinearity='relu')")
+# Without tanh's bound, a ReLU RNN's state can grow without limit (section 2).
+
+# %% [markdown]
+# **2.** Train the same forecaster with squared error (`nn.MSELoss()`) instead of MAE,
+# everything else equal. Compare the test MAE and the smoothness of the training curve.
+
+# %% tags=["hide-input"]
+seed_everything(0)
+mse_forecaster = VanillaRNN(1, 32, 1)
+mse_history = fit(
+    mse_forecaster,
+    loaders["train"],
+    loaders["val"],
+    epochs=60,
+    optimizer=torch.optim.Adam(mse_forecaster.parameters(), lr=3e-3),
+    loss_fn=nn.MSELoss(),
+    metric=mae_in_sunspots,
+    grad_clip=1.0,
+    progress=False,
+)
+_, mse_test_mae = evaluate(
+    mse_forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots
+)
+print(f"test MAE: trained on MSE {mse_test_mae:.1f}, on MAE {rnn_mae:.1f}")
+assert mse_test_mae < naive_mae
+# Both beat the baselines. On this split MSE even reached the lower test MAE: it weighs
+# the high peaks more, and the test years hold two of the highest cycles. MAE's
+# advantage is steadier updates, not always the better score; compare the curves in
+# mse_history with those in history.
+
+# %% [markdown]
+# **3.** Use the vanishing-gradient measurement to find the distance at which the
+# gradient with spectral radius 1.0 falls below one thousandth of its value at $h_T$.
+
+# %% tags=["hide-input"]
+below = distance[norms[1.0] < 1e-3 * norms[1.0][-1]]
+print("first distance below 1e-3:", below.min() if len(below) else "none within 60")
+assert len(below) == 0 or below.min() > 3
+
+# %% [markdown]
+# ## Summary
+#
+# | model | what it does | strengths | weaknesses | use it when |
+# |---|---|---|---|---|
+# | naive / seasonal-naive forecast | repeat last year / last cycle | free; the floor to beat | ignores everything else | always, as a baseline |
+# | linear AR | least squares on the last $p$ values | fast, strong on near-linear series | linear only; fixed window | small time series |
+# | simple (Elman) RNN {cite:p}`elman1990` | $h_t = \tanh(W_{ih} x_t + W_{hh} h_{t-1} + b)$, same weights every step | any length; few parameters; many-to-one or many-to-many | forgets early steps fast (vanishing gradient); sequential, slow to train | short dependencies; a first sequence model |
+#
+# Formulas to keep: an RNN layer from $d$ inputs to $H$ units has $Hd + H^2 + 2H$
+# parameters; sequence batches are `[N, timesteps, features]`; `out` is `(N, T, H)`
+# (every step, `return_sequences=True`), `h_n[-1]` is `out[:, -1]` (the last step);
+# a gradient multiplied by 0.5 for 20 steps is $0.5^{20} \approx 9.5 \times 10^{-7}$.
+#
+# ## References
+#
+# - {cite:t}`elman1990`: finding structure in time, the simple recurrent network.
+# - {cite:t}`bengio1994vanishing`: why long-term dependencies are hard to learn with
+#   gradient descent.
+# - {cite:t}`pascanu2013difficulty`: vanishing and exploding gradients, and gradient
+#   clipping.
+# - {cite:t}`hochreiter1997lstm`: the LSTM, the next lesson's answer.
+# - {cite:t}`zhang2023d2l`, chapter 9: recurrent neural networks.
