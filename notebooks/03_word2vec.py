@@ -347,17 +347,18 @@ noise_share = smoothed / smoothed.sum()  # (V,): the formula above
 sampler = NegativeSampler(counts, power=0.75, method="table", seed=0)
 assert np.allclose(sampler.probs.numpy(), noise_share)  # the package agrees
 
-gensim_model = Word2Vec(
+# the settings of every gensim run below; only the epochs and the words differ
+GENSIM_SETTINGS = dict(
     vector_size=100,
     window=5,
     min_count=MIN_COUNT,
-    sg=1,
     negative=5,
     sample=1e-3,
     alpha=0.05,
     workers=1,
     seed=0,
 )
+gensim_model = Word2Vec(sg=1, **GENSIM_SETTINGS)
 gensim_model.build_vocab(sentences)
 gensim_ids = [vocab[w] for w in gensim_model.wv.index_to_key]  # gensim's order -> ours
 gensim_noise = np.diff(gensim_model.cum_table, prepend=0) / gensim_model.cum_table[-1]
@@ -614,17 +615,7 @@ same_seconds = time.perf_counter() - start
 same_wps = budget_words / same_seconds
 gensim_same_kv = gensim_model.wv
 
-gensim_full = Word2Vec(
-    vector_size=100,
-    window=5,
-    min_count=MIN_COUNT,
-    sg=1,
-    negative=5,
-    sample=1e-3,
-    alpha=0.05,
-    workers=1,
-    seed=0,
-)
+gensim_full = Word2Vec(sg=1, **GENSIM_SETTINGS)
 gensim_full.build_vocab(sentences)
 start = time.perf_counter()
 _, raw_words = gensim_full.train(sentences, total_examples=len(sentences), epochs=3)
@@ -873,17 +864,7 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # the full run and compare its speed and WordSim353 correlation with skip-gram's.
 
 # %% tags=["hide-input"]
-cbow = Word2Vec(
-    vector_size=100,
-    window=5,
-    min_count=MIN_COUNT,
-    sg=0,
-    negative=5,
-    sample=1e-3,
-    alpha=0.05,
-    workers=1,
-    seed=0,
-)
+cbow = Word2Vec(sg=0, **GENSIM_SETTINGS)  # sg=0: CBOW
 cbow.build_vocab(sentences)
 start = time.perf_counter()
 cbow.train(sentences, total_examples=len(sentences), epochs=3)

@@ -361,19 +361,27 @@ loaders = {
     name: DataLoader(TensorDataset(*tensors(s)), batch_size=16, shuffle=name == "train")
     for name, s in splits.items()
 }
-seed_everything(0)
-forecaster = VanillaRNN(input_size=1, hidden_size=32, output_size=1)
-history = fit(
-    forecaster,
-    loaders["train"],
-    loaders["val"],
-    epochs=60,
-    optimizer=torch.optim.Adam(forecaster.parameters(), lr=3e-3),
-    loss_fn=nn.L1Loss(),
-    metric=mae_in_sunspots,
-    grad_clip=1.0,
-    progress=False,
-)
+
+
+def train_forecaster(loss_fn):
+    """The notes' VanillaRNN, one feature in and one out, trained on the windows."""
+    seed_everything(0)
+    model = VanillaRNN(input_size=1, hidden_size=32, output_size=1)
+    history = fit(
+        model,
+        loaders["train"],
+        loaders["val"],
+        epochs=60,
+        optimizer=torch.optim.Adam(model.parameters(), lr=3e-3),
+        loss_fn=loss_fn,
+        metric=mae_in_sunspots,
+        grad_clip=1.0,
+        progress=False,
+    )
+    return model, history
+
+
+forecaster, history = train_forecaster(nn.L1Loss())
 _, rnn_mae = evaluate(forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots)
 print(
     f"trained {len(history.train_loss)} epochs in {history.seconds:.1f} s; best "
@@ -546,19 +554,7 @@ print("ReLU recurrence matches nn.RNN(nonlinearity='relu')")
 # everything else equal. Compare the test MAE and the smoothness of the training curve.
 
 # %% tags=["hide-input"]
-seed_everything(0)
-mse_forecaster = VanillaRNN(1, 32, 1)
-mse_history = fit(
-    mse_forecaster,
-    loaders["train"],
-    loaders["val"],
-    epochs=60,
-    optimizer=torch.optim.Adam(mse_forecaster.parameters(), lr=3e-3),
-    loss_fn=nn.MSELoss(),
-    metric=mae_in_sunspots,
-    grad_clip=1.0,
-    progress=False,
-)
+mse_forecaster, mse_history = train_forecaster(nn.MSELoss())
 _, mse_test_mae = evaluate(
     mse_forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots
 )
