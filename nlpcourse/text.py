@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 __all__ = [
     "Vocab",
@@ -21,6 +23,8 @@ __all__ = [
     "get_tokenizer",
     "pad_sequences",
     "PadCollate",
+    "ClassificationLoaders",
+    "classification_loaders",
 ]
 
 # ---------------------------------------------------------------- tokenizers
@@ -295,3 +299,96 @@ class PadCollate:
         for row, seq in enumerate(sequences):
             ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)  # (B, T)
         return ids, lengths, torch.as_tensor(labels, dtype=torch.long)
+
+
+# ---------------------------------------------------------------- a whole pipeline
+
+
+@dataclass
+class ClassificationLoaders:
+    """What :func:`classification_loaders` returns: the vocabulary, the tokenizer and
+    one DataLoader per split (``train`` shuffled, the others in file order)."""
+
+    vocab: Vocab
+    tokenizer: Callable[[str], list[str]]
+    train: DataLoader
+    validation: DataLoader
+    test: DataLoader
+    classes: tuple[str, ...]
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of one text, as the loaders make them (``[<unk>]`` if it has none)."""
+        return self.vocab(self.tokenizer(text)) or [self.vocab["<unk>"]]
+
+
+def classification_loaders(
+    data,
+    tokenizer: str | Callable[[str], list[str]] = "basic_english",
+    *,
+    min_freq: int = 2,
+    max_tokens: int | None = None,
+    max_len: int | None = None,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> ClassificationLoaders:
+    """Texts and labels to batches of ``(ids, lengths, labels)`` in one call.
+
+    Built in notebooks/06_cnn_for_text; lessons 09 and 10 reuse it, and the "Scale up"
+    sections run it unchanged on IMDb, SST-2 and NSMC. ``data`` is a
+    ``TextClassificationData`` (``train``, ``validation``, ``test`` splits with
+    ``texts`` and ``labels``, and ``classes``). The vocabulary is built on the training
+    split only (``<pad>`` = 0, ``<unk>`` = 1, then words seen at least ``min_freq``
+    times), so validation and test words it never saw become ``<unk>``, as they would
+    for a deployed model. Batches come from :class:`PadCollate` (post-padding, true
+    lengths for packing; ``max_len`` cuts long texts). A text with no tokens becomes
+    ``[<unk>]`` rather than being dropped, so every split keeps its size.
+    """
+    tokenize = get_tokenizer(tokenizer)
+    splits = {}
+    for name in ("train", "validation", "test"):
+        split = getattr(data, name, None)
+        if split is None or not hasattr(split, "texts") or not hasattr(split, "labels"):
+            raise TypeError(
+                "data must have train, validation and test splits with .texts and "
+                f".labels (a TextClassificationData); {name!r} is missing or malformed"
+            )
+        if len(split.texts) != len(split.labels):
+            raise ValueError(
+                f"the {name} split has {len(split.texts)} texts but {len(split.labels)} labels"
+            )
+        if len(split.texts) == 0:
+            raise ValueError(f"the {name} split is empty")
+        splits[name] = split
+    classes = tuple(data.classes)
+    for name, split in splits.items():
+        bad = [y for y in split.labels if not 0 <= int(y) < len(classes)]
+        if bad:
+            raise ValueError(
+                f"the {name} split has labels outside 0..{len(classes) - 1} "
+                f"(classes {classes}): e.g. {bad[0]!r}"
+            )
+
+    train_tokens = [tokenize(text) for text in splits["train"].texts]
+    vocab = build_vocab_from_iterator(
+        train_tokens, min_freq=min_freq, specials=["<pad>", "<unk>"], max_tokens=max_tokens
+    )
+    vocab.set_default_index(vocab["<unk>"])
+    unk = vocab["<unk>"]
+
+    def encoded(name: str, tokens: list[list[str]] | None = None) -> list[tuple[list[int], int]]:
+        tokens = tokens or [tokenize(text) for text in splits[name].texts]
+        return [(vocab(t) or [unk], int(y)) for t, y in zip(tokens, splits[name].labels)]
+
+    collate = PadCollate(pad_index=vocab["<pad>"], max_len=max_len)
+    generator = torch.Generator().manual_seed(seed)
+    loaders = {
+        name: DataLoader(
+            encoded(name, train_tokens if name == "train" else None),
+            batch_size=batch_size,
+            shuffle=name == "train",
+            generator=generator if name == "train" else None,
+            collate_fn=collate,
+        )
+        for name in splits
+    }
+    return ClassificationLoaders(vocab, tokenize, classes=classes, **loaders)

@@ -128,3 +128,53 @@ def test_pad_collate_rejects_empty_and_ragged_input():
         collate([([1, 2], 0), ([], 1)])
     with pytest.raises(ValueError, match="max_len"):
         PadCollate(max_len=0)
+
+
+# ---------------------------------------------------------------- classification_loaders
+
+from nlpcourse.data.tweets import Split, TextClassificationData  # noqa: E402
+from nlpcourse.text import classification_loaders  # noqa: E402
+
+
+def _toy_data(**overrides):
+    splits = {
+        "train": Split(["good film", "bad film", "good good", "so bad"], [1, 0, 1, 0]),
+        "validation": Split(["good", "awful film"], [1, 0]),
+        "test": Split(["bad", "", "unseen words"], [0, 1, 1]),
+    }
+    splits.update(overrides)
+    return TextClassificationData(**splits, classes=("neg", "pos"))
+
+
+def test_classification_loaders_batches():
+    loaders = classification_loaders(_toy_data(), min_freq=2, batch_size=2)
+    assert loaders.vocab.itos[:2] == ["<pad>", "<unk>"]
+    assert set(loaders.vocab.itos[2:]) == {"good", "film", "bad"}  # train words >= 2
+    ids, lengths, labels = next(iter(loaders.test))
+    assert ids.shape == (2, 1) and lengths.tolist() == [1, 1] and labels.tolist() == [0, 1]
+    assert ids[1, 0] == loaders.vocab["<unk>"]  # the empty text is kept as [<unk>]
+    assert sum(len(b[0]) for b in loaders.test) == 3  # every test text kept
+    assert loaders.encode("unseen words") == [1, 1]
+    assert loaders.encode("") == [1]  # a text with no tokens becomes [<unk>]
+    assert sum(len(b[2]) for b in loaders.train) == 4
+
+
+def test_classification_loaders_shuffle_is_seeded():
+    order = [
+        [b[2].tolist() for b in classification_loaders(_toy_data(), batch_size=1, seed=3).train]
+        for _ in range(2)
+    ]
+    assert order[0] == order[1]
+
+
+def test_classification_loaders_bad_input():
+    with pytest.raises(TypeError, match="TextClassificationData"):
+        classification_loaders(object())
+    with pytest.raises(ValueError, match="empty"):
+        classification_loaders(_toy_data(validation=Split([], [])))
+    with pytest.raises(ValueError, match="2 texts but 1 labels"):
+        classification_loaders(_toy_data(validation=Split(["a", "b"], [1])))
+    with pytest.raises(ValueError, match="outside 0..1"):
+        classification_loaders(_toy_data(test=Split(["a"], [2])))
+    with pytest.raises(ValueError, match="min_freq"):
+        classification_loaders(_toy_data(), min_freq=10)
