@@ -1,7 +1,8 @@
 """Reproducibility, device choice, and the course's one fit/evaluate loop.
 
 ``seed_everything`` and ``get_device`` were built in notebooks/01_text_to_numbers; the
-loop (``fit``, ``evaluate``, ``accuracy``, ``History``) was built in notebooks/07_rnn.
+loop (``fit``, ``evaluate``, ``accuracy``, ``History``) was built in notebooks/07_rnn;
+``predict`` in notebooks/06_cnn_for_text.
 
 A batch is a tuple whose last element is the target and whose other elements are the
 model's inputs, so ``(x, y)`` and ``PadCollate``'s ``(ids, lengths, y)`` both work:
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-__all__ = ["History", "accuracy", "evaluate", "fit", "get_device", "seed_everything"]
+__all__ = ["History", "accuracy", "evaluate", "fit", "get_device", "predict", "seed_everything"]
 
 
 def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
@@ -153,6 +154,33 @@ def evaluate(
     if count == 0:
         raise ValueError("evaluate got an empty loader (no batches, or batches of size 0)")
     return total_loss / count, (total_metric / count if metric is not None else math.nan)
+
+
+def predict(
+    model: nn.Module, loader: Iterable, device: torch.device | str | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N, C) and true labels (N,) over a loader, in its order.
+
+    Batches as for :func:`fit` (inputs..., target); the model runs in eval mode without
+    gradients, and the results come back on the CPU. ``probs.argmax(1)`` are the
+    predicted labels, e.g. for ``sklearn.metrics.f1_score``.
+    """
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.eval()
+    probs, labels = [], []
+    with torch.no_grad():
+        for batch in loader:
+            inputs, target = _split_batch(batch, device)
+            logits = model(*inputs)
+            if logits.dim() != 2:
+                raise ValueError(
+                    f"predict expects (batch, classes) logits, got shape {tuple(logits.shape)}"
+                )
+            probs.append(F.softmax(logits, dim=-1).cpu())  # (B, C)
+            labels.append(target.cpu())
+    if not probs:
+        raise ValueError("predict got an empty loader")
+    return torch.cat(probs), torch.cat(labels)
 
 
 def fit(

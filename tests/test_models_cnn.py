@@ -42,6 +42,28 @@ def test_padding_never_changes_the_prediction():
     assert torch.allclose(model(short), padded_logits, atol=1e-6)
 
 
+def test_windows_that_overlap_the_padding_are_masked():
+    # A window that starts in the text but ends in the padding does not exist when the
+    # text is alone; were it kept, a text's logits would depend on its batch.
+    torch.manual_seed(0)
+    model = TextCNN(50, 8, 3, widths=(2, 3, 4), num_filters=16, dropout=0.0).eval()
+    with torch.no_grad():
+        model.embedding.weight[0] = 5.0  # make <pad> windows loud if they leak through
+    texts = [torch.randint(1, 50, (n,)) for n in (5, 9, 3, 2)]
+    batch = torch.zeros(len(texts), 12, dtype=torch.long)
+    for row, text in enumerate(texts):
+        batch[row, : len(text)] = text
+    lengths = torch.tensor([len(t) for t in texts])
+    batch_logits = model(batch, lengths)
+    for row, text in enumerate(texts):
+        assert torch.allclose(model(text[None]), batch_logits[row], atol=1e-5)
+    for k, m in zip(model.widths, model.feature_maps(batch, lengths)):
+        for row, n in enumerate(lengths.tolist()):
+            real = max(n - k + 1, 1)  # a text shorter than k keeps its first window
+            assert torch.isfinite(m[row, :, :real]).all()
+            assert torch.isinf(m[row, :, real:]).all()
+
+
 def test_text_shorter_than_the_widest_filter():
     model = TextCNN(30, 6, 3, widths=(2, 4), num_filters=4)
     ids = torch.randint(1, 30, (3, 2))

@@ -40,6 +40,11 @@ def test_memorises_a_sequence():
         first = first if first is not None else loss.item()
         opt.zero_grad(); loss.backward(); opt.step()
     assert first > 2.0 and loss.item() < 0.1
+    # greedy generation continues the memorised sequence
+    assert model.generate(torch.tensor([[0, 1, 2]]), 8, temperature=0)[0].tolist() == list(range(11))
+    assert model.training  # mode restored
+    # past block_size the context is cropped to the last 10 tokens
+    assert model.generate(torch.tensor([[0, 1, 2]]), 12, temperature=1.0).shape == (1, 15)
 
 
 def test_bad_input():

@@ -101,3 +101,12 @@ def test_bad_constructor_arguments():
         RNNClassifier(10, 8, 2, dropout=1.5)
     with pytest.raises(ValueError, match="not both"):
         RNNClassifier(10, 8, 2, input_size=4)
+
+
+def test_head_dropout_is_separate_from_layer_dropout():
+    model = RNNClassifier(20, 8, 2, cell="lstm", num_layers=2, dropout=0.3,
+                          head_dropout=0.5, embedding_dim=4)
+    assert model.rnn.dropout == 0.3 and model.dropout.p == 0.5
+    assert RNNClassifier(20, 8, 2, dropout=0.2, embedding_dim=4).dropout.p == 0.2
+    with pytest.raises(ValueError, match="head_dropout"):
+        RNNClassifier(20, 8, 2, head_dropout=1.0, embedding_dim=4)

@@ -13,6 +13,7 @@ from nlpcourse.train import (
     evaluate,
     fit,
     get_device,
+    predict,
     seed_everything,
 )
 
@@ -172,3 +173,16 @@ def test_clear_errors():
     with pytest.raises(TypeError, match="must be a tensor"):
         fit(model, [(x, [0, 1])], epochs=1, optimizer=opt, progress=False)
     assert math.isnan(evaluate(model, loader(x, y), metric=None)[1])
+
+
+def test_predict_returns_probabilities_and_labels_in_order():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 4)
+    x, y = torch.randn(10, 3), torch.arange(10) % 4
+    probs, labels = predict(model, DataLoader(TensorDataset(x, y), batch_size=3))
+    assert torch.equal(labels, y)
+    assert torch.allclose(probs, torch.softmax(model(x), -1).detach(), atol=1e-6)
+    with pytest.raises(ValueError, match="empty"):
+        predict(model, [])
+    with pytest.raises(ValueError, match=r"\(batch, classes\)"):
+        predict(nn.Identity(), [(torch.randn(2, 3, 4), torch.zeros(2))])

@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from nlpcourse.data.files import carrier_file, verify_sha256
+from nlpcourse.generate import next_token_probs
 from nlpcourse.text import Vocab, pad_sequences
 
 __all__ = ["CharLSTM", "char_lstm_pretrained", "load_textgenrnn_weights", "read_textgenrnn_vocab", "sample_next"]
@@ -174,14 +175,17 @@ def _one_thread() -> Iterator[None]:
 def sample_next(probs: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
     """Draw the next token id the way textgenrnn does (``textgenrnn_sample``).
 
-    Index 0 (padding) is never returned: if drawn, the second most likely id is taken.
+    The temperature is the course's :func:`nlpcourse.generate.next_token_probs`, i.e.
+    ``softmax(log(probs + 1e-7) / temperature)`` (textgenrnn adds Keras' epsilon before
+    the log). The draw uses NumPy's ``rng`` as textgenrnn does, so a seed gives the same
+    text as before. Index 0 (padding) is never returned: if drawn, the second most likely
+    id is taken.
     """
     if temperature == 0:
         index = int(np.argmax(probs))
     else:
-        scaled = np.log(probs + _KERAS_EPSILON) / temperature
-        scaled = np.exp(scaled - scaled.max())  # textgenrnn skips the max; same result, no underflow at low T
-        probs = scaled / scaled.sum()
+        logits = torch.from_numpy(np.log(np.asarray(probs, dtype=np.float64) + _KERAS_EPSILON))  # (V,)
+        probs = next_token_probs(logits[None], temperature)[0].numpy()  # (1, V) -> (V,)
         index = int(rng.choice(len(probs), p=probs))
     if index == 0:
         index = int(np.argsort(probs)[-2])

@@ -52,8 +52,9 @@ class TextCNN(nn.Module):
     """Embedding -> Conv1d of several widths -> ReLU -> max over time -> dropout -> linear.
 
     ``forward(ids, lengths=None)`` takes (B, T) token ids and returns (B, num_classes)
-    logits. With ``lengths``, windows that start inside the padding are ignored by the
-    max, so padding never wins; texts shorter than the widest filter are padded up to it.
+    logits. With ``lengths``, windows that reach into the padding are ignored by the
+    max, so a text gets the same logits alone or padded in any batch; texts shorter
+    than the widest filter are padded up to it.
     :meth:`feature_maps` returns each width's activations before pooling (B, F, windows),
     which is how lesson 06 finds the n-grams that excite a filter most.
     """
@@ -112,22 +113,25 @@ class TextCNN(nn.Module):
         """One (B, num_filters, windows) ReLU activation map per filter width.
 
         Window j of width k covers tokens j .. j+k-1. With ``lengths``, windows that
-        start at or after a text's end are set to -inf (a text shorter than k keeps its
-        first window, which overlaps padding: it is the only one it has).
+        reach past a text's end (j + k > length) are set to -inf, so a padded text keeps
+        exactly the windows it has alone. A text shorter than k keeps its first window,
+        which overlaps padding: it is the only one it has.
         """
         lengths = self._check(ids, lengths)
         ids = ids.long()
         shortfall = max(self.widths) - ids.shape[1]
         if shortfall > 0:  # too short for the widest filter: pad on the right
+            if lengths is None:  # the padding added here is not text either
+                lengths = torch.full((ids.shape[0],), ids.shape[1], device=ids.device)
             pad = self.padding_idx if self.padding_idx is not None else 0
             ids = F.pad(ids, (0, shortfall), value=pad)
         x = self.embedding(ids).transpose(1, 2)  # (B, E, T): Conv1d wants channels first
         maps = []
-        for conv in self.convs:
+        for k, conv in zip(self.widths, self.convs):
             a = F.relu(conv(x))  # (B, F, T - k + 1)
             if lengths is not None:
                 starts = torch.arange(a.shape[-1], device=a.device)  # (W,)
-                outside = starts[None, :] >= lengths[:, None]  # (B, W)
+                outside = starts[None, :] + k > lengths[:, None]  # (B, W): reaches padding
                 outside[:, 0] = False  # every text keeps at least one window
                 a = a.masked_fill(outside[:, None, :], float("-inf"))
             maps.append(a)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nlpcourse.generate import sample_next
 from nlpcourse.models.attention import MultiHeadAttention, causal_mask
 
 __all__ = ["GPTConfig", "GPT"]
@@ -104,3 +105,35 @@ class GPT(nn.Module):
         for block in self.blocks:
             x = block(x, mask)
         return self.lm_head(self.ln_f(x))  # (B, T, vocab)
+
+    @torch.no_grad()
+    def generate(
+        self,
+        prompt: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Continue each row of ``prompt`` (B, T0) by ``max_new_tokens`` sampled ids.
+
+        Each step rereads the last ``block_size`` tokens (no cache: simple, and cheap at
+        this size) and draws the next id with :func:`nlpcourse.generate.sample_next`
+        (temperature 0 = greedy). Runs in eval mode and restores the previous mode.
+        """
+        if not isinstance(prompt, torch.Tensor) or prompt.dim() != 2 or prompt.shape[1] == 0:
+            raise ValueError(f"expected a prompt of shape (batch, time >= 1), got {getattr(prompt, 'shape', prompt)}")
+        if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+            raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+        was_training = self.training
+        self.eval()
+        try:
+            ids = prompt.long()
+            for _ in range(max_new_tokens):
+                logits = self(ids[:, -self.config.block_size :])  # (B, T, V)
+                next_id = sample_next(logits[:, -1], temperature, top_k, top_p, generator)  # (B,)
+                ids = torch.cat([ids, next_id[:, None]], dim=1)  # (B, T + 1)
+            return ids
+        finally:
+            self.train(was_training)

@@ -72,6 +72,10 @@ class RNNClassifier(nn.Module):
     recurrence, and reads the state at each sequence's last real step. A bidirectional
     model concatenates the forward direction's last state with the backward
     direction's state at step 0 (which has read the whole sequence).
+
+    ``dropout`` acts between stacked layers and, unless ``head_dropout`` says otherwise,
+    on the final state before the linear head (the notes' LSTMClassifier uses 0.3 and
+    0.5).
     """
 
     def __init__(
@@ -87,6 +91,7 @@ class RNNClassifier(nn.Module):
         padding_idx: int | None = 0,
         *,
         input_size: int | None = None,
+        head_dropout: float | None = None,
     ):
         super().__init__()
         if input_size is not None and vocab_size is not None and embedding_dim is None:
@@ -98,8 +103,10 @@ class RNNClassifier(nn.Module):
         self.num_layers = _positive_int("num_layers", num_layers)
         self.cell = _cell_name(cell)
         self.bidirectional = bool(bidirectional)
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        head_dropout = dropout if head_dropout is None else head_dropout
+        for name, p in (("dropout", dropout), ("head_dropout", head_dropout)):
+            if not 0.0 <= float(p) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {p!r}")
         if embedding_dim is None:
             self.embedding = None
             self.input_size = size
@@ -118,7 +125,7 @@ class RNNClassifier(nn.Module):
             bidirectional=self.bidirectional,
             dropout=float(dropout) if self.num_layers > 1 else 0.0,
         )
-        self.dropout = nn.Dropout(float(dropout))
+        self.dropout = nn.Dropout(float(head_dropout))  # on the final state, before the head
         directions = 2 if self.bidirectional else 1
         self.head = nn.Linear(directions * self.hidden_size, self.num_classes)
 
