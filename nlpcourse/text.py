@@ -25,7 +25,14 @@ __all__ = [
     "PadCollate",
     "ClassificationLoaders",
     "classification_loaders",
+    "PairCollate",
+    "PairLoaders",
+    "pair_loaders",
+    "PAIR_SPECIALS",
 ]
+
+# Indices of the specials in both vocabularies of pair_loaders; Seq2Seq's defaults.
+PAIR_SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
 
 # ---------------------------------------------------------------- tokenizers
 
@@ -392,3 +399,140 @@ def classification_loaders(
         for name in splits
     }
     return ClassificationLoaders(vocab, tokenize, classes=classes, **loaders)
+
+
+# ---------------------------------------------------------------- sequence pairs
+
+
+class PairCollate:
+    """``collate_fn`` for a DataLoader over ``(source_ids, target_ids)`` pairs.
+
+    Returns ``(src, src_lengths, tgt_in, tgt_out)``: ``src`` (B, S) post-padded,
+    ``src_lengths`` (B,), ``tgt_in`` = ``<sos>`` + target and ``tgt_out`` = target +
+    ``<eos>``, both (B, T) padded with ``pad_index``. Position t of ``tgt_in`` is what a
+    teacher-forced decoder reads when it must write position t of ``tgt_out``, and the
+    last element is the target, as ``nlpcourse.train.fit`` expects. Pass
+    ``ignore_index=pad_index`` to the loss so padding is not scored.
+    """
+
+    def __init__(self, pad_index: int = 0, sos_index: int = 1, eos_index: int = 2):
+        self.pad_index, self.sos_index, self.eos_index = pad_index, sos_index, eos_index
+
+    def __call__(self, batch: Sequence[tuple[Sequence[int], Sequence[int]]]):
+        if len(batch) == 0:
+            raise ValueError("cannot collate an empty batch")
+        sources, targets = zip(*batch)
+        empty = [i for i, s in enumerate(sources) if len(s) == 0]
+        if empty:
+            raise ValueError(f"batch items {empty} have empty sources; an encoder cannot read length 0")
+        src_lengths = torch.tensor([len(s) for s in sources], dtype=torch.long)  # (B,)
+        src = torch.full((len(sources), int(src_lengths.max())), self.pad_index, dtype=torch.long)
+        T = max(len(t) for t in targets) + 1  # one more for <sos> / <eos>
+        tgt_in = torch.full((len(targets), T), self.pad_index, dtype=torch.long)
+        tgt_out = torch.full((len(targets), T), self.pad_index, dtype=torch.long)
+        for row, (source, target) in enumerate(zip(sources, targets)):
+            src[row, : len(source)] = torch.as_tensor(source, dtype=torch.long)  # (B, S)
+            target = torch.as_tensor(list(target), dtype=torch.long)
+            tgt_in[row, 0] = self.sos_index
+            tgt_in[row, 1 : len(target) + 1] = target  # (B, T)
+            tgt_out[row, : len(target)] = target
+            tgt_out[row, len(target)] = self.eos_index  # (B, T)
+        return src, src_lengths, tgt_in, tgt_out
+
+
+@dataclass
+class PairLoaders:
+    """What :func:`pair_loaders` returns: one vocabulary per side, the tokenizer and
+    one DataLoader per split (``train`` shuffled, the others in the given order)."""
+
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    tokenizer: Callable[[str], list[str]]
+    train: DataLoader
+    validation: DataLoader
+    test: DataLoader
+    joiner: str = ""
+
+    def encode_source(self, text: str) -> list[int]:
+        """Source token ids of one text (unknown tokens become ``<unk>``)."""
+        ids = self.src_vocab(self.tokenizer(text))
+        if not ids:
+            raise ValueError(f"{text!r} has no tokens")
+        return ids
+
+    def encode_target(self, text: str) -> list[int]:
+        """Target token ids of one text, without ``<sos>``/``<eos>``."""
+        return self.tgt_vocab(self.tokenizer(text))
+
+    def decode_target(self, ids: Iterable[int]) -> str:
+        """Target ids back to text: stops at the first ``<eos>``, skips ``<pad>``/``<sos>``."""
+        tokens = []
+        for index in ids:
+            token = self.tgt_vocab.lookup_token(int(index))
+            if token == "<eos>":
+                break
+            if token not in ("<pad>", "<sos>"):
+                tokens.append(token)
+        return self.joiner.join(tokens)
+
+
+def pair_loaders(
+    pairs: dict[str, Sequence[tuple[str, str]]],
+    tokenizer: str | Callable[[str], list[str]] = "char",
+    *,
+    min_freq: int = 1,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> PairLoaders:
+    """(source text, target text) pairs to Seq2Seq batches in one call.
+
+    Built in notebooks/12_seq2seq for the date task (``nlpcourse.data.dates()``);
+    lessons 13 and 14 reuse it, and Multi30k's pairs go through it unchanged. ``pairs``
+    maps ``"train"``, ``"validation"`` and ``"test"`` to lists of pairs. Both
+    vocabularies are built on the training split only and share the special indices
+    ``<pad>`` = 0, ``<sos>`` = 1, ``<eos>`` = 2, ``<unk>`` = 3 (the defaults of
+    :class:`nlpcourse.models.seq2seq.Seq2Seq`). Batches come from :class:`PairCollate`.
+    With the ``"char"`` tokenizer decoded targets are joined with no separator,
+    otherwise with a space.
+    """
+    tokenize = get_tokenizer(tokenizer)
+    if not isinstance(pairs, dict):
+        raise TypeError(f"pairs must be a dict of split name -> list of pairs, got {type(pairs).__name__}")
+    missing = [name for name in ("train", "validation", "test") if name not in pairs]
+    if missing:
+        raise ValueError(f"pairs has no {missing} split(s); expected train, validation and test")
+    tokenized = {}
+    for name in ("train", "validation", "test"):
+        split = list(pairs[name])
+        if not split:
+            raise ValueError(f"the {name} split is empty")
+        bad = [p for p in split if not (isinstance(p, (tuple, list)) and len(p) == 2)]
+        if bad:
+            raise ValueError(f"the {name} split holds items that are not (source, target) pairs: e.g. {bad[0]!r}")
+        tokenized[name] = [(tokenize(source), tokenize(target)) for source, target in split]
+        empty = [i for i, (source, _) in enumerate(tokenized[name]) if not source]
+        if empty:
+            raise ValueError(f"the {name} split has {len(empty)} empty sources, e.g. item {empty[0]}")
+
+    def vocab_of(side: int) -> Vocab:
+        vocab = build_vocab_from_iterator(
+            (pair[side] for pair in tokenized["train"]), min_freq=min_freq, specials=list(PAIR_SPECIALS)
+        )
+        vocab.set_default_index(vocab["<unk>"])
+        return vocab
+
+    src_vocab, tgt_vocab = vocab_of(0), vocab_of(1)
+    collate = PairCollate(*(tgt_vocab[s] for s in PAIR_SPECIALS[:3]))
+    generator = torch.Generator().manual_seed(seed)
+    loaders = {
+        name: DataLoader(
+            [(src_vocab(source), tgt_vocab(target)) for source, target in tokenized[name]],
+            batch_size=batch_size,
+            shuffle=name == "train",
+            generator=generator if name == "train" else None,
+            collate_fn=collate,
+        )
+        for name in tokenized
+    }
+    joiner = "" if tokenizer == "char" else " "
+    return PairLoaders(src_vocab, tgt_vocab, tokenize, joiner=joiner, **loaders)

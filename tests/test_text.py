@@ -178,3 +178,54 @@ def test_classification_loaders_bad_input():
         classification_loaders(_toy_data(test=Split(["a"], [2])))
     with pytest.raises(ValueError, match="min_freq"):
         classification_loaders(_toy_data(), min_freq=10)
+
+
+# ---------------------------------------------------------------- sequence pairs
+
+from nlpcourse.text import PairCollate, pair_loaders  # noqa: E402
+
+
+def test_pair_collate_shifts_the_target():
+    src, lengths, tgt_in, tgt_out = PairCollate()([([5, 6, 7], [8, 9]), ([4], [8, 9, 10])])
+    assert src.tolist() == [[5, 6, 7], [4, 0, 0]]
+    assert lengths.tolist() == [3, 1]
+    assert tgt_in.tolist() == [[1, 8, 9, 0], [1, 8, 9, 10]]
+    assert tgt_out.tolist() == [[8, 9, 2, 0], [8, 9, 10, 2]]
+    with pytest.raises(ValueError, match="empty"):
+        PairCollate()([])
+    with pytest.raises(ValueError, match="empty sources"):
+        PairCollate()([([], [1])])
+
+
+def _pairs():
+    return {
+        "train": [("ab", "xy"), ("ba", "yx"), ("aab", "xxy")],
+        "validation": [("ab", "xy")],
+        "test": [("ca", "zx")],  # c and z were never seen in training
+    }
+
+
+def test_pair_loaders_round_trip():
+    loaders = pair_loaders(_pairs(), batch_size=2)
+    assert loaders.src_vocab.itos[:4] == ["<pad>", "<sos>", "<eos>", "<unk>"]
+    assert loaders.tgt_vocab.itos[:4] == ["<pad>", "<sos>", "<eos>", "<unk>"]
+    src, lengths, tgt_in, tgt_out = next(iter(loaders.test))
+    assert src.tolist() == [[3, loaders.src_vocab["a"]]]
+    assert loaders.decode_target(tgt_out[0]) == "<unk>x"
+    assert loaders.decode_target(loaders.encode_target("xy") + [2, 5, 5]) == "xy"
+    assert sum(len(b[0]) for b in loaders.train) == 3
+    words = pair_loaders({k: [(s + " !", t + " ?") for s, t in v] for k, v in _pairs().items()}, None)
+    assert words.decode_target(words.encode_target("xy ?")) == "xy ?"
+
+
+def test_pair_loaders_bad_input():
+    with pytest.raises(ValueError, match="test"):
+        pair_loaders({"train": [("a", "b")], "validation": [("a", "b")]})
+    with pytest.raises(ValueError, match="validation split is empty"):
+        pair_loaders({"train": [("a", "b")], "validation": [], "test": [("a", "b")]})
+    with pytest.raises(ValueError, match="not \\(source, target\\) pairs"):
+        pair_loaders({"train": ["ab"], "validation": [("a", "b")], "test": [("a", "b")]})
+    with pytest.raises(ValueError, match="empty sources"):
+        pair_loaders({"train": [("", "b")], "validation": [("a", "b")], "test": [("a", "b")]})
+    with pytest.raises(TypeError):
+        pair_loaders([("a", "b")])
