@@ -24,9 +24,12 @@ $(STAMP): $(REQUIREMENTS)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Unit tests, every notebook through nbval, the jupytext drift check and a book build.
+# Unit tests, every notebook through nbval, the jupytext drift check and a book build,
+# in two worker processes: the book build (which executes every notebook again) runs
+# beside the rest. --dist loadfile keeps each notebook's cells together in one kernel.
+WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)

