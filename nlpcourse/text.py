@@ -475,6 +475,26 @@ class PairLoaders:
                 tokens.append(token)
         return self.joiner.join(tokens)
 
+    def greedy_outputs(self, model, split: str = "test", max_len: int = 20) -> tuple[list[str], list[str]]:
+        """``(outputs, targets)``: the model's greedy output and the true target, as text,
+        for every pair of ``split``, in the loader's order.
+
+        ``model.greedy_decode(src, src_lengths, max_len)`` must return the ids (B, L)
+        first, as ``Seq2Seq`` and ``TransformerSeq2Seq`` do; ``max_len`` counts ``<eos>``.
+        Exact match is then ``mean(o == t for o, t in zip(outputs, targets))``.
+        """
+        if split not in ("train", "validation", "test"):
+            raise ValueError(f"split must be 'train', 'validation' or 'test', got {split!r}")
+        outputs, targets = [], []
+        with torch.no_grad():
+            for src, src_lengths, _, tgt_out in getattr(self, split):
+                ids, _ = model.greedy_decode(src, src_lengths, max_len)  # (B, L)
+                if ids.dim() != 2 or ids.shape[0] != src.shape[0]:
+                    raise ValueError(f"greedy_decode returned ids of shape {tuple(ids.shape)}, expected (batch={src.shape[0]}, L)")
+                outputs += [self.decode_target(row) for row in ids.tolist()]
+                targets += [self.decode_target(row) for row in tgt_out.tolist()]
+        return outputs, targets
+
 
 def pair_loaders(
     pairs: dict[str, Sequence[tuple[str, str]]],

@@ -438,18 +438,13 @@ plt.show()
 # until it writes `<eos>`. Exact match is the share of test inputs whose whole output is
 # right; per-character accuracy is the share of the 10 output positions that are right.
 # Chance level for exact match is essentially zero.
+#
+# `PairLoaders.greedy_outputs(model, split, max_len)` runs `greedy_decode` over every
+# batch of a split and turns each row of ids, and each true target, back into text
+# (`decode_target`); lessons 13 and 14 score their models with it too.
 
 
 # %%
-def greedy_outputs(model, data, loader, max_len):
-    """Greedy outputs, as text, for every pair of a loader (in the loader's order)."""
-    outputs = []
-    for src, src_lengths, _, _ in loader:
-        ids, _ = model.greedy_decode(src, src_lengths, max_len=max_len)  # (B, L)
-        outputs += [data.decode_target(row) for row in ids.tolist()]
-    return outputs
-
-
 def char_accuracy(output, truth):
     """Share of the true characters that the output has at the same position."""
     return sum(o == t for o, t in zip(output, truth)) / len(truth)
@@ -458,7 +453,8 @@ def char_accuracy(output, truth):
 test_sources = [source for source, _ in pairs["test"]]
 test_truths = [target for _, target in pairs["test"]]
 start = time.perf_counter()
-test_outputs = greedy_outputs(model, data, data.test, max_len=12)  # 10 characters + <eos>
+test_outputs, decoded_truths = data.greedy_outputs(model, "test", max_len=12)  # 10 characters + <eos>
+assert decoded_truths == test_truths  # the test loader keeps the order of pairs["test"]
 decode_seconds = time.perf_counter() - start
 exact = np.mean([o == t for o, t in zip(test_outputs, test_truths)])
 per_char = np.mean([char_accuracy(o, t) for o, t in zip(test_outputs, test_truths)])
@@ -654,8 +650,7 @@ rev_history = fit(
     metric=None,  # fit's accuracy would count the padding positions
     progress=False,
 )
-rev_outputs = greedy_outputs(rev_model, rev_data, rev_data.test, max_len=MAX_LEN + 1)
-rev_truths = [target for _, target in reversal["test"]]
+rev_outputs, rev_truths = rev_data.greedy_outputs(rev_model, "test", max_len=MAX_LEN + 1)
 print(f"trained in {rev_history.seconds:.1f} s; validation loss "
       f"{[round(v, 3) for v in rev_history.val_loss]}")
 

@@ -402,24 +402,13 @@ def train_seq2seq(pairs, attention, seed, embedding_dim, hidden_size, epochs, ba
     return model.eval(), loaders, losses, history
 
 
-@torch.no_grad()
-def decode_split(model, loaders, split, max_len):
-    """Greedy outputs and true targets, as strings, for every pair of a split."""
-    outputs, targets = [], []
-    for src, src_lengths, _, tgt_out in getattr(loaders, split):
-        ids, _ = model.greedy_decode(src, src_lengths, max_len)  # (B, L)
-        outputs += [loaders.decode_target(row) for row in ids]
-        targets += [loaders.decode_target(row) for row in tgt_out]
-    return outputs, targets
-
-
 date_models, date_losses, date_exact, date_seconds = {}, {}, {}, {}
 for attention in ["dot", "additive"]:
     start = time.perf_counter()
     model, date_loaders, losses, history = train_seq2seq(
         date_pairs, attention, SEED, DATE_EMBED, DATE_HIDDEN, epochs=1)
     date_seconds[attention] = time.perf_counter() - start
-    outputs, targets = decode_split(model, date_loaders, "test", max_len=12)
+    outputs, targets = date_loaders.greedy_outputs(model, "test", max_len=12)
     date_exact[attention] = np.mean([o == t for o, t in zip(outputs, targets)])
     date_models[attention], date_losses[attention] = model, losses
     print(f"{attention:8s}: {len(losses)} steps in {date_seconds[attention]:.1f} s, "
@@ -635,7 +624,7 @@ for attention in [None, "dot"]:
     start = time.perf_counter()
     model, reversal_loaders, _, history = train_seq2seq(
         reversal, attention, SEED, embedding_dim=16, hidden_size=64, epochs=2)
-    outputs, targets = decode_split(model, reversal_loaders, "test", max_len=MAX_LEN + 2)
+    outputs, targets = reversal_loaders.greedy_outputs(model, "test", max_len=MAX_LEN + 2)
     reversal_models[attention] = model
     reversal_scores[attention] = scores_by_length(outputs, targets)
     overall = np.mean([o == t for o, t in zip(outputs, targets)])

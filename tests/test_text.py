@@ -229,3 +229,42 @@ def test_pair_loaders_bad_input():
         pair_loaders({"train": [("", "b")], "validation": [("a", "b")], "test": [("a", "b")]})
     with pytest.raises(TypeError):
         pair_loaders([("a", "b")])
+
+
+class _LetterSwap:
+    """A stand-in Seq2Seq: writes each source letter's partner (a->x, b->y, c->z)."""
+
+    def __init__(self, loaders, reverse=False):
+        self.loaders, self.reverse = loaders, reverse
+
+    def greedy_decode(self, src, src_lengths, max_len):
+        rows = []
+        for ids, length in zip(src.tolist(), src_lengths.tolist()):
+            letters = [self.loaders.src_vocab.lookup_token(i) for i in ids[:length]]
+            partner = [{"a": "x", "b": "y", "c": "z"}.get(c, "<unk>") for c in letters]
+            partner = partner[::-1] if self.reverse else partner
+            out = self.loaders.tgt_vocab(partner) + [self.loaders.tgt_vocab["<eos>"]]
+            rows.append((out + [0] * max_len)[:max_len])
+        return torch.tensor(rows), None
+
+
+def test_greedy_outputs_pairs_each_output_with_its_target():
+    loaders = pair_loaders(_pairs(), batch_size=2)
+    outputs, targets = loaders.greedy_outputs(_LetterSwap(loaders), "train", max_len=5)
+    assert sorted(targets) == ["xxy", "xy", "yx"] and outputs == targets  # shuffled, still aligned
+    outputs, targets = loaders.greedy_outputs(_LetterSwap(loaders, reverse=True), "train", max_len=5)
+    assert sorted(zip(outputs, targets)) == [("xy", "yx"), ("yx", "xy"), ("yxx", "xxy")]
+    assert loaders.greedy_outputs(_LetterSwap(loaders), "validation", max_len=1) == (["x"], ["xy"])  # cut at max_len
+
+
+def test_greedy_outputs_bad_input():
+    loaders = pair_loaders(_pairs(), batch_size=2)
+    with pytest.raises(ValueError, match="split must be"):
+        loaders.greedy_outputs(_LetterSwap(loaders), "dev")
+
+    class Flat:
+        def greedy_decode(self, src, src_lengths, max_len):
+            return torch.zeros(max_len, dtype=torch.long), None
+
+    with pytest.raises(ValueError, match="expected \\(batch=1, L\\)"):
+        loaders.greedy_outputs(Flat(), "test")
