@@ -25,11 +25,14 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Unit tests, every notebook through nbval, the jupytext drift check and a book build,
-# in two worker processes: the book build (which executes every notebook again) runs
-# beside the rest. --dist loadfile keeps each notebook's cells together in one kernel.
+# in two worker processes: the book build (which executes every notebook again) starts
+# first, in one worker, while the other runs the rest. --dist loadfile keeps each
+# notebook's cells together in one kernel; --no-loadscope-reorder keeps collection order,
+# so tests/test_book.py goes first. One thread per process: with two workers on two
+# cores, more threads only wait for each other (a 25 s cell took over 180 s that way).
 WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)

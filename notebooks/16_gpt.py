@@ -89,9 +89,10 @@ from nlpcourse.models.gpt import GPT, GPTConfig
 from nlpcourse.text import Vocab
 from nlpcourse.train import seed_everything
 
-# Two threads: training the mini GPT is the slow part of this lesson, and two threads
-# make it about a quarter faster on a 2-core machine (the results are the same with one).
-torch.set_num_threads(min(2, os.cpu_count() or 1))
+# Two threads (fewer if OMP_NUM_THREADS asks for it): training the mini GPT is the slow
+# part of this lesson, and a second thread makes it about a quarter faster on a 2-core
+# machine. The results are the same with one.
+torch.set_num_threads(min(2, os.cpu_count() or 1, int(os.environ.get("OMP_NUM_THREADS", 2))))
 seed_everything(0)
 lesson_start = time.perf_counter()
 
