@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carriers.txt pyproject.toml
 
-.PHONY: book test sync pins clean distclean
+.PHONY: book test sync homework pins clean distclean
 
 # torch first and alone (CPU build), then the exact pins, then the data carriers without
 # their dependencies, then this package in editable mode. The stamp is written last, so an
@@ -36,7 +36,12 @@ test: $(STAMP)
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)
-	$(BIN)/jupytext --to ipynb --update notebooks/*.py
+	$(BIN)/jupytext --to ipynb --update notebooks/*.py homework/hw*.py
+
+# otter assign on every homework master: _build/homework/<name>/autograder (solutions and
+# hidden tests, for instructors) and homework/student/<name> (the committed template).
+homework: $(STAMP)
+	$(BIN)/python homework/assign.py
 
 # Re-resolve requirements/stack.in into requirements/pins.txt in a scratch environment.
 pins:

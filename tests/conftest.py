@@ -27,3 +27,8 @@ def toc_files() -> list[str]:
 
 def lesson_sources() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def homework_sources() -> list[Path]:
+    """The homework masters' .py sources (homework/hwN_topic.py)."""
+    return sorted((ROOT / "homework").glob("hw*.py"))

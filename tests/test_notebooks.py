@@ -12,9 +12,10 @@ import sys
 import jupytext
 import pytest
 
-from conftest import ROOT, lesson_sources, toc_files
+from conftest import ROOT, homework_sources, lesson_sources, toc_files
 
 LESSONS = lesson_sources()
+PAIRED = LESSONS + homework_sources()  # every jupytext pair: lessons and homework masters
 
 
 def test_there_are_lessons():
@@ -25,9 +26,10 @@ def test_every_ipynb_has_its_py_source():
     pys = {p.stem for p in LESSONS}
     ipynbs = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert pys == ipynbs
+    assert {p.stem for p in homework_sources()} == {p.stem for p in (ROOT / "homework").glob("*.ipynb")}
 
 
-@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", PAIRED, ids=lambda p: p.stem)
 def test_ipynb_is_what_jupytext_makes_of_the_py(source, tmp_path):
     """The drift check: `jupytext --to ipynb --update` on the .py must change nothing."""
     committed = source.with_suffix(".ipynb")
@@ -41,7 +43,7 @@ def test_ipynb_is_what_jupytext_makes_of_the_py(source, tmp_path):
     assert regenerated == committed.read_text(), f"{committed.name} drifted from {source.name}: run `make sync`"
 
 
-@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", PAIRED, ids=lambda p: p.stem)
 def test_ipynb_is_committed_without_outputs(source):
     cells = json.loads(source.with_suffix(".ipynb").read_text())["cells"]
     dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]

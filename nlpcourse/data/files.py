@@ -93,3 +93,27 @@ def atomic_path(final: str | Path) -> Iterator[Path]:
         os.replace(target, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def exclusive(final: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock for building ``final`` (POSIX flock on ``final`` + ".lock").
+
+    Two processes that both find a cache entry missing, such as two notebooks started
+    together, would otherwise both build it, and the second would replace the folder
+    while the first reads it. Check for the entry inside the lock. Where there is no
+    flock (Windows), concurrent first calls are unguarded.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(final.with_name(final.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

