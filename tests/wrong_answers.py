@@ -92,91 +92,73 @@ def _positions_sign(max_len, d_model):
     return _table(max_len, d_model, lambda even, d: -even / d, torch.sin, torch.cos)
 
 
+def _greedy(decoder, state, sos, eos, max_len, stop=True, pad_finished=True, feed_back=True, keep_sos=False):
+    """Greedy decoding with one of its parts switched off (all on: the right answer)."""
+    start = torch.full((state.shape[0],), sos, dtype=torch.long)
+    token, done = start, torch.zeros(state.shape[0], dtype=torch.bool)
+    outputs = [start] if keep_sos else []
+    for _ in range(max_len):
+        logits, state = decoder.step(token if feed_back else start, state)
+        token = logits.argmax(dim=-1)
+        if pad_finished:
+            token = token.masked_fill(done, eos)
+        outputs.append(token)
+        done |= token == eos
+        if stop and done.all():
+            break
+    return torch.stack(outputs, dim=1)
+
+
 @wrong("hw3_attention", "q3", "greedy_decode", "never stops at eos")
 def _greedy_no_stop(decoder, state, sos, eos, max_len):
-    token = torch.full((state.shape[0],), sos, dtype=torch.long)
-    outputs = []
-    for _ in range(max_len):
-        logits, state = decoder.step(token, state)
-        token = logits.argmax(dim=-1)
-        outputs.append(token)
-    return torch.stack(outputs, dim=1)
+    return _greedy(decoder, state, sos, eos, max_len, stop=False, pad_finished=False)
 
 
 @wrong("hw3_attention", "q3", "greedy_decode", "finished rows keep generating after eos")
 def _greedy_no_padding(decoder, state, sos, eos, max_len):
-    token = torch.full((state.shape[0],), sos, dtype=torch.long)
-    done = torch.zeros(state.shape[0], dtype=torch.bool)
-    outputs = []
-    for _ in range(max_len):
-        logits, state = decoder.step(token, state)
-        token = logits.argmax(dim=-1)
-        outputs.append(token)
-        done |= token == eos
-        if done.all():
-            break
-    return torch.stack(outputs, dim=1)
+    return _greedy(decoder, state, sos, eos, max_len, pad_finished=False)
 
 
 @wrong("hw3_attention", "q3", "greedy_decode", "feeds sos at every step instead of its own output")
 def _greedy_no_feedback(decoder, state, sos, eos, max_len):
-    start = torch.full((state.shape[0],), sos, dtype=torch.long)
-    done = torch.zeros(state.shape[0], dtype=torch.bool)
-    outputs = []
-    for _ in range(max_len):
-        logits, state = decoder.step(start, state)
-        token = logits.argmax(dim=-1).masked_fill(done, eos)
-        outputs.append(token)
-        done |= token == eos
-        if done.all():
-            break
-    return torch.stack(outputs, dim=1)
+    return _greedy(decoder, state, sos, eos, max_len, feed_back=False)
 
 
 @wrong("hw3_attention", "q3", "greedy_decode", "returns the sos column too")
 def _greedy_with_sos(decoder, state, sos, eos, max_len):
-    token = torch.full((state.shape[0],), sos, dtype=torch.long)
-    done = torch.zeros(state.shape[0], dtype=torch.bool)
-    outputs = [token]
-    for _ in range(max_len):
-        logits, state = decoder.step(token, state)
-        token = logits.argmax(dim=-1).masked_fill(done, eos)
-        outputs.append(token)
-        done |= token == eos
-        if done.all():
-            break
-    return torch.stack(outputs, dim=1)
+    return _greedy(decoder, state, sos, eos, max_len, keep_sos=True)
 
 
 # Homework I: word embeddings
 
 
+def _sgns(center, context, negatives, negative_sign=-1.0, over_negatives="sum", log_sigmoid=None, over_batch="mean"):
+    """The negative-sampling loss with one of its parts changed (defaults: the right answer)."""
+    log_sigmoid = log_sigmoid or torch.nn.functional.logsigmoid
+    positive = log_sigmoid((center * context).sum(-1))  # (B,)
+    negative = log_sigmoid(negative_sign * (negatives @ center[:, :, None]).squeeze(-1))  # (B, K)
+    per_pair = -(positive + getattr(negative, over_negatives)(-1))  # (B,)
+    return getattr(per_pair, over_batch)()
+
+
 @wrong("hw1_embeddings", "q1", "sgns_loss", "negatives scored like positives: log sigma(c.n), no minus")
 def _sgns_negative_sign(center, context, negatives):
-    positive = torch.nn.functional.logsigmoid((center * context).sum(-1))
-    negative = torch.nn.functional.logsigmoid((negatives @ center[:, :, None]).squeeze(-1)).sum(-1)
-    return -(positive + negative).mean()
+    return _sgns(center, context, negatives, negative_sign=1.0)
 
 
 @wrong("hw1_embeddings", "q1", "sgns_loss", "mean over the K negatives instead of the sum")
 def _sgns_mean_negatives(center, context, negatives):
-    positive = torch.nn.functional.logsigmoid((center * context).sum(-1))
-    negative = torch.nn.functional.logsigmoid(-(negatives @ center[:, :, None]).squeeze(-1)).mean(-1)
-    return -(positive + negative).mean()
+    return _sgns(center, context, negatives, over_negatives="mean")
 
 
 @wrong("hw1_embeddings", "q1", "sgns_loss", "log(sigmoid(x)) computed directly: overflows to inf")
 def _sgns_naive_log(center, context, negatives):
-    positive = torch.log(torch.sigmoid((center * context).sum(-1)))
-    negative = torch.log(torch.sigmoid(-(negatives @ center[:, :, None]).squeeze(-1))).sum(-1)
-    return -(positive + negative).mean()
+    return _sgns(center, context, negatives, log_sigmoid=lambda x: torch.log(torch.sigmoid(x)))
 
 
 @wrong("hw1_embeddings", "q1", "sgns_loss", "summed over the batch instead of averaged")
 def _sgns_batch_sum(center, context, negatives):
-    positive = torch.nn.functional.logsigmoid((center * context).sum(-1))
-    negative = torch.nn.functional.logsigmoid(-(negatives @ center[:, :, None]).squeeze(-1)).sum(-1)
-    return -(positive + negative).sum()
+    return _sgns(center, context, negatives, over_batch="sum")
 
 
 def _analogy(a, b, c, vectors, words, sign=1, leave_out=True, score="cosine"):
