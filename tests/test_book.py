@@ -1,17 +1,33 @@
 """Build the book as `make book` does and check the HTML a reader gets."""
 
+import functools
+import io
+import os
 import re
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import ROOT, lesson_sources, toc_files
+
+# Where `make mathjax` copies MathJax for _config.yml's html_static_path.
+MATHJAX_COPY = ROOT / "_build" / "static" / "mathjax" / "tex-mml-chtml.js"
+COLAB = "https://colab.research.google.com"
 
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
+    # Without the copy Sphinx only warns (html_static_path) and the pages lose their math.
+    assert MATHJAX_COPY.is_file(), f"{MATHJAX_COPY} is missing: run `make mathjax` (make test does) first"
     out = tmp_path_factory.mktemp("book")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
@@ -21,6 +37,13 @@ def html(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return out / "_build" / "html"
+
+
+def colab_url(book_config: dict, lesson: str) -> str:
+    """Where the Colab launch button of a lesson page must point: its .ipynb in the repository."""
+    repo = book_config["repository"]["url"].removeprefix("https://github.com/")
+    branch = book_config["repository"]["branch"]
+    return f"{COLAB}/github/{repo}/blob/{branch}/notebooks/{lesson}.ipynb"
 
 
 def test_every_toc_entry_is_a_page(html):
@@ -40,9 +63,7 @@ def test_lesson_page_has_outputs_figures_and_colab(html, source, book_config):
     for src in images:
         assert (html / "notebooks" / src).resolve().is_file(), src
     # the Colab button opens this notebook's .ipynb in the repository
-    repo = book_config["repository"]["url"].removeprefix("https://github.com/")
-    colab = f"https://colab.research.google.com/github/{repo}/blob/{book_config['repository']['branch']}/notebooks/{source.stem}.ipynb"
-    assert colab in page
+    assert colab_url(book_config, source.stem) in page
     # the Colab setup cell is hidden; solutions are collapsed, not open
     assert "google.colab" not in page
     details = re.findall(r"<details[^>]*>", page)
@@ -61,3 +82,243 @@ def test_no_error_output_in_any_page(html):
         text = page.read_text()
         assert "Traceback (most recent call last)" not in text, page
         assert 'class="output traceback' not in text, page
+
+
+def test_math_pages_load_mathjax_from_the_book_not_a_cdn(html):
+    math_pages = [page for page in html.rglob("*.html") if 'class="math' in page.read_text()]
+    assert len(math_pages) >= len(lesson_sources())
+    for page in math_pages:
+        scripts = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', page.read_text(), re.I)
+        assert len(scripts) == 1 and re.match(r"(\.\./)*_static/mathjax/tex-mml-chtml\.js", scripts[0]), (page, scripts)
+        assert (page.parent / scripts[0].split("?")[0]).resolve().is_file()
+
+
+# --- The built book in a real browser ---------------------------------------------------
+# Debian's chromium, driven by playwright, opens the book served on 127.0.0.1. Requests
+# that would leave the machine are stopped and recorded: a page must make none by itself.
+
+# Debian packages the browser test needs, each with a file that shows it is installed. The
+# Korean font makes the screenshots show the course's Hangul terms instead of empty boxes.
+BROWSER_PACKAGES = {
+    "chromium": Path("/usr/bin/chromium"),
+    "fonts-nanum": Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+}
+# CI runs as root, where chromium starts only without its sandbox. The other flags stop its
+# own background connections (updates, sync, QUIC probes), refused on a closed network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Console errors of the toolchain itself, on every page and harmless (sphinx-thebe 0.3.1,
+# pydata-sphinx-theme 0.17.1): sphinx-thebe writes its inline config script twice, so the
+# second `const` fails; on a first visit (empty localStorage) the theme reads an empty
+# light/dark mode, logs this and falls back to "auto".
+TOOLCHAIN_CONSOLE_ERRORS = {
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    "Got invalid theme mode: . Resetting to auto.",
+}
+BROWSER_LESSONS = ["02_feedforward_and_nnlm", "14_transformer"]  # Part I and Part III, both with math
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# TeX delimiters and commands that are only visible if MathJax did not typeset the math.
+RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\begin\{|\\frac\b")
+
+
+def apt_get(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(["apt-get", *args], capture_output=True, text=True, env=env)
+
+
+def missing_browser_packages() -> list[str]:
+    return [name for name, marker in BROWSER_PACKAGES.items() if not marker.is_file()]
+
+
+def install_browser_packages() -> None:
+    """Install Debian's chromium (never a downloaded browser build) and the font, if missing."""
+    missing = missing_browser_packages()
+    if not missing:
+        return
+    install = apt_get("install", "-y", *missing)
+    if install.returncode != 0:  # a fresh machine may have no package lists yet
+        apt_get("update")
+        install = apt_get("install", "-y", *missing)
+    if install.returncode != 0 or missing_browser_packages():
+        pytest.fail(f"the browser test needs Debian's {' and '.join(missing)}; apt-get install failed:\n{install.stderr[-2000:]}")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # one line per request would bury pytest's report
+        pass
+
+
+@pytest.fixture(scope="module")
+def book_url(html):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    install_browser_packages()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=BROWSER_PACKAGES["chromium"], args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visit:
+    """A page opened in its own browser context, and what went wrong while it was open."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self, expected_outside: tuple[str, ...] = ()) -> None:
+        assert tuple(self.outside_requests) == expected_outside, f"requests leaving the machine: {self.outside_requests}"
+        assert not self.http_errors, self.http_errors
+        assert not self.failed_requests, self.failed_requests
+        errors = [error for error in self.console_errors if error not in TOOLCHAIN_CONSOLE_ERRORS]
+        assert not errors, errors
+
+
+def route_request(route: Route, book_url: str, visit: Visit) -> None:
+    """Serve the book's own files; stop and record everything else (Colab gets a stand-in page)."""
+    url = route.request.url
+    if url.startswith(f"{book_url}/"):
+        route.continue_()
+        return
+    visit.outside_requests.append(url)
+    if url.startswith(f"{COLAB}/"):
+        route.fulfill(content_type="text/html", body="<title>Colab stand-in</title>")
+    else:
+        route.abort()
+
+
+def record_failure(request: Request, book_url: str, visit: Visit) -> None:
+    """Record a failed request for the book's own files (stopped outside ones are recorded already)."""
+    if request.url.startswith(f"{book_url}/"):
+        visit.failed_requests.append(f"{request.url}: {request.failure}")
+
+
+@pytest.fixture
+def visit(browser: Browser, book_url: str):
+    contexts = []
+
+    def open_page(path: str) -> Visit:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        seen = Visit(context.new_page())
+        context.route("**/*", lambda route: route_request(route, book_url, seen))
+        seen.page.on("console", lambda message: message.type == "error" and seen.console_errors.append(message.text))
+        seen.page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
+        seen.page.on("requestfailed", lambda request: record_failure(request, book_url, seen))
+        seen.page.on("response", lambda response: response.status >= 400 and seen.http_errors.append(f"{response.status} {response.url}"))
+        seen.page.goto(f"{book_url}/{path}")
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def screenshot_pixels(page: Page, name: str) -> np.ndarray:
+    """A full-page screenshot saved to _build/screenshots/<name>.png, as grey levels (H, W)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    png = page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+
+
+def assert_rendered(page: Page, name: str) -> None:
+    """The page has a title and a heading, and its screenshot is not one flat colour."""
+    assert page.title() and page.locator("article.bd-article h1").first.is_visible()
+    pixels = screenshot_pixels(page, name)
+    assert pixels.shape[0] >= 900 and pixels.std() > 10, f"{name}: the screenshot looks blank"
+
+
+def assert_figures_loaded(page: Page, at_least: int) -> None:
+    images = page.eval_on_selector_all(
+        "article.bd-article img",
+        "images => images.map(img => ({src: img.currentSrc, complete: img.complete, width: img.naturalWidth}))",
+    )
+    assert len(images) >= at_least, f"{len(images)} figures, expected at least {at_least}"
+    broken = [image["src"] for image in images if not (image["complete"] and image["width"] > 0)]
+    assert not broken, f"figures that did not load: {broken}"
+
+
+def wait_for_math(seen: Visit) -> None:
+    """Wait until MathJax has loaded and typeset the page (its startup promise resolves then)."""
+    try:
+        seen.page.wait_for_function("() => window.MathJax?.startup?.promise !== undefined", timeout=20_000)
+    except PlaywrightTimeoutError:
+        pytest.fail(f"MathJax did not load within 20 s; failed responses: {seen.http_errors}")
+    seen.page.evaluate("() => MathJax.startup.promise")
+
+
+def assert_math_typeset(page: Page) -> None:
+    """Every math element holds MathJax output without TeX errors, and no raw TeX is left."""
+    counts = page.evaluate(
+        """() => {
+            const math = [...document.querySelectorAll("article.bd-article .math")];
+            return {
+                math: math.length,
+                untypeset: math.filter(element => !element.querySelector("mjx-container")).length,
+                tex_errors: document.querySelectorAll("article.bd-article mjx-merror").length,
+            };
+        }"""
+    )
+    assert counts["math"] >= 5 and counts["untypeset"] == 0 and counts["tex_errors"] == 0, counts
+    # the article's text outside code, scripts and typeset math: where raw TeX would show
+    prose = page.eval_on_selector(
+        "article.bd-article",
+        """article => {
+            const copy = article.cloneNode(true);
+            copy.querySelectorAll("pre, code, script, mjx-container").forEach(node => node.remove());
+            return copy.textContent;
+        }""",
+    )
+    raw_tex = RAW_TEX.findall(prose)
+    assert not raw_tex, f"raw TeX left in the text: {raw_tex[:5]}"
+
+
+def assert_colab_button_opens(page: Page, expected_url: str) -> None:
+    """The rocket menu's Colab item points at expected_url, and clicking it opens that URL."""
+    page.click(".dropdown-launch-buttons button")
+    colab_link = page.locator(f'.dropdown-launch-buttons a[href^="{COLAB}/"]')
+    assert colab_link.get_attribute("href") == expected_url
+    with page.context.expect_page() as new_tab:  # the link opens a new tab
+        colab_link.click()
+    new_tab.value.wait_for_load_state()
+    assert new_tab.value.url == expected_url
+
+
+def test_index_opens_the_first_page_in_a_browser(visit):
+    seen = visit("index.html")
+    seen.page.wait_for_url("**/book/intro.html")  # index.html is a meta-refresh redirect
+    seen.page.wait_for_load_state()
+    assert_rendered(seen.page, "index")
+    assert_figures_loaded(seen.page, at_least=0)
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize("lesson", BROWSER_LESSONS)
+def test_lesson_in_a_browser(visit, book_config, lesson):
+    seen = visit(f"notebooks/{lesson}.html")
+    wait_for_math(seen)
+    assert_rendered(seen.page, lesson)
+    assert_figures_loaded(seen.page, at_least=2)
+    assert_math_typeset(seen.page)
+    # the only request that leaves the machine is the Colab one, made by the click
+    assert_colab_button_opens(seen.page, colab_url(book_config, lesson))
+    seen.assert_clean(expected_outside=(colab_url(book_config, lesson),))

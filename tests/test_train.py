@@ -186,3 +186,54 @@ def test_predict_returns_probabilities_and_labels_in_order():
         predict(model, [])
     with pytest.raises(ValueError, match=r"\(batch, classes\)"):
         predict(nn.Identity(), [(torch.randn(2, 3, 4), torch.zeros(2))])
+
+
+class RecordingSampler(torch.utils.data.Sampler):
+    """Yields 0..n-1 in an order drawn from seed + epoch, like a DistributedSampler."""
+
+    def __init__(self, n):
+        self.n, self.epoch, self.orders = n, 0, []
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __iter__(self):
+        order = torch.randperm(self.n, generator=torch.Generator().manual_seed(self.epoch))
+        self.orders.append(order.tolist())
+        return iter(order.tolist())
+
+    def __len__(self):
+        return self.n
+
+
+def test_on_epoch_start_runs_before_every_epoch():
+    seed_everything(0)
+    x, y = separable(32)
+    sampler = RecordingSampler(len(x))
+    train = DataLoader(TensorDataset(x, y), batch_size=8, sampler=sampler)
+    model = nn.Linear(2, 2)
+    calls = []
+
+    def start_epoch(epoch):
+        assert len(sampler.orders) == epoch  # called before the epoch's batches are drawn
+        calls.append(epoch)
+        sampler.set_epoch(epoch)
+
+    fit(model, train, epochs=3, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        progress=False, on_epoch_start=start_epoch)
+    assert calls == [0, 1, 2]
+    assert len({tuple(order) for order in sampler.orders}) == 3  # a new order each epoch
+
+    # With early stopping it runs only for the epochs that run: 4 of 20, as in
+    # test_best_weights_are_restored_and_early_stopping_stops.
+    calls.clear()
+    seed_everything(0)
+    x, y = separable()
+    model = nn.Linear(2, 2)
+    fit(model, loader(x, y), loader(x, 1 - y), epochs=20, patience=3,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.5), progress=False,
+        on_epoch_start=calls.append)
+    assert calls == [0, 1, 2, 3]
+    with pytest.raises(TypeError, match="on_epoch_start must be callable"):
+        fit(model, train, epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+            progress=False, on_epoch_start=0)
