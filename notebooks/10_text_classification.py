@@ -91,6 +91,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
+from nlpcourse import batching
 from nlpcourse.data import glove, tweets
 from nlpcourse.data.tweets import clean_tweet, read_tweets_raw
 from nlpcourse.embeddings import embedding_matrix
@@ -276,6 +277,9 @@ random_pads, bucket_pads = padding_share(random_batches), padding_share(bucket_b
 print(f"<pad> share of the batches: random {random_pads:.0%}, bucketed {bucket_pads:.1%}")
 assert sorted(torch.cat(bucket_batches).tolist()) == list(range(len(train_lengths)))
 assert bucket_pads < random_pads / 10
+# The package keeps this sampler as nlpcourse.batching.BucketSampler (with input checks),
+# for the benchmarks; with the same seed it gives the same batches.
+assert list(BucketSampler(train_lengths, 256, seed=7)) == list(batching.BucketSampler(train_lengths.tolist(), 256, seed=7))
 
 # %% [markdown]
 # With random batches, over 40% of what a recurrent layer reads is padding, and a

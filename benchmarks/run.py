@@ -1,0 +1,210 @@
+"""``make bench``: time every lesson, run the reference runs, write the results page.
+
+    python -m benchmarks all                 # what make bench runs
+    python -m benchmarks lessons [--repeats 3] [--only 06_cnn_for_text ...]
+    python -m benchmarks references [--only classification ...]
+    python -m benchmarks report              # book/results.md from the JSON only
+
+Each part writes one JSON file into benchmarks/results/ (atomically, so an interrupted
+run leaves the last complete file), and ``report`` turns those files into
+book/results.md and its figures. Lessons and reference runs each run in a fresh child
+process, so every wall time includes that process's start and its peak memory is its
+own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.records import ROOT, machine
+from nlpcourse.data.files import atomic_path
+
+RESULTS = ROOT / "benchmarks" / "results"
+DATA = ROOT.parent / "shared" / "data"
+NOTEBOOKS = ROOT / "notebooks"
+
+# Reference-run modules of this package, in the order of the course.
+REFERENCES = ("embeddings", "classification", "translation", "language_model")
+
+# The reference runs are sized for two threads: both cores of the 2-core machine the
+# course is budgeted for.
+REFERENCE_THREADS = 2
+
+
+def lesson_names() -> list[str]:
+    return sorted(path.stem for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def write_json(path: Path, payload: dict) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: run `make bench` (or `python -m benchmarks "
+                                f"{'lessons' if path.stem == 'lessons' else 'references'}`) first") from None
+
+
+def timed_child(command: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
+    """Run ``command`` to its end: wall seconds, peak resident memory in MB of its
+    process tree, the 1-minute load average before it started, exit status and output.
+
+    The child is reaped with ``os.wait4``, whose peak memory is the maximum over the
+    child and the children it waited for (a notebook kernel is a child of
+    ``jupyter execute``); ``subprocess.run`` would reap it without telling.
+    """
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                child.kill()
+                os.wait4(child.pid, 0)
+                raise RuntimeError(f"{' '.join(command)} took longer than {timeout} s")
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "load_before": round(load_before, 2), "returncode": child.returncode, "output": output}
+
+
+def time_lessons(names: list[str], repeats: int, jupyter: str) -> dict[str, dict]:
+    """Execute each lesson ``repeats`` times, round robin (so a passing disturbance hits
+    one run of several lessons rather than every run of one), as a learner would:
+    ``jupyter execute`` on the committed notebook, outputs thrown away."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    unknown = sorted(set(names) - set(lesson_names()))
+    if unknown:
+        raise ValueError(f"no lesson notebook named {unknown}; the lessons are {lesson_names()}")
+    runs: dict[str, list[dict]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as scratch:
+        for repeat in range(repeats):
+            for name in names:
+                out = Path(scratch) / f"{name}.ipynb"
+                run = timed_child([jupyter, "execute", str(NOTEBOOKS / f"{name}.ipynb"), "--output", str(out)])
+                if run["returncode"] != 0:
+                    raise RuntimeError(f"{name} failed (exit {run['returncode']}):\n{run['output'][-3000:]}")
+                print(f"  {name} run {repeat + 1}/{repeats}: {run['wall_s']:.1f} s, "
+                      f"{run['peak_rss_mb']} MB (load {run['load_before']})", flush=True)
+                del run["output"], run["returncode"]
+                runs[name].append(run)
+    return {name: summarise(lesson_runs) for name, lesson_runs in runs.items()}
+
+
+def summarise(runs: list[dict]) -> dict:
+    walls = [run["wall_s"] for run in runs]
+    return {"median_s": round(statistics.median(walls), 2), "min_s": min(walls), "max_s": max(walls),
+            "peak_rss_mb": max(run["peak_rss_mb"] for run in runs), "runs": runs}
+
+
+def lessons_command(args) -> None:
+    names = args.only or lesson_names()
+    path = RESULTS / "lessons.json"
+    # A partial rerun (--only) updates its lessons and keeps the others' last numbers.
+    previous = read_json(path)["lessons"] if args.only and path.exists() else {}
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    print(f"Timing {len(names)} lessons x {args.repeats} runs", flush=True)
+    timed = time_lessons(names, args.repeats, jupyter)
+    lessons = {**previous, **timed}
+    write_json(path, {"machine": machine(), "repeats": args.repeats,
+                      "lessons": {name: lessons[name] for name in sorted(lessons)}})
+
+
+def run_reference_module(module_name: str, data_dir: Path, out: Path) -> None:
+    """In the child process: run one reference module and write its records."""
+    import torch
+
+    torch.set_num_threads(REFERENCE_THREADS)
+    module = importlib.import_module(f"benchmarks.{module_name}")
+    records = module.run(data_dir)
+    write_json(out, {"machine": machine(), "records": records})
+
+
+def references_command(args) -> None:
+    names = args.only or list(REFERENCES)
+    unknown = sorted(set(names) - set(REFERENCES))
+    if unknown:
+        raise ValueError(f"no reference module {unknown}; they are {list(REFERENCES)}")
+    data_dir = Path(args.data)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"{data_dir} is not a folder: the reference runs read the tier-2 "
+                                "sample data from ../shared/data (or pass --data)")
+    for name in names:
+        print(f"Reference runs: {name}", flush=True)
+        out = RESULTS / f"{name}.json"
+        run = timed_child([sys.executable, "-m", "benchmarks", "one", name, "--data", str(data_dir),
+                           "--out", str(out)])
+        if run["returncode"] != 0:
+            raise RuntimeError(f"reference module {name} failed (exit {run['returncode']}):\n{run['output'][-3000:]}")
+        result = read_json(out)
+        result.update(wall_s=run["wall_s"], peak_rss_mb=run["peak_rss_mb"], load_before=run["load_before"])
+        write_json(out, result)
+        for record in result["records"]:
+            print(f"  {record['name']}: {record['value']:.4g} {record['metric']} "
+                  f"(anchor {record['anchor']}), {record['cpu_s']:.0f} CPU-s", flush=True)
+
+
+def report_command(args) -> None:
+    from benchmarks.report import write_report
+
+    for path in write_report():
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    lessons = commands.add_parser("lessons", help="time every lesson notebook")
+    lessons.add_argument("--repeats", type=int, default=3)
+    lessons.add_argument("--only", nargs="+", metavar="LESSON")
+    references = commands.add_parser("references", help="the reference runs on the tier-2 samples")
+    references.add_argument("--only", nargs="+", metavar="MODULE")
+    references.add_argument("--data", default=str(DATA))
+    commands.add_parser("report", help="book/results.md and its figures from benchmarks/results/")
+    everything = commands.add_parser("all", help="lessons, references, report")
+    everything.add_argument("--repeats", type=int, default=3)
+    everything.add_argument("--data", default=str(DATA))
+    one = commands.add_parser("one", help=argparse.SUPPRESS)  # a child of `references`
+    one.add_argument("module", choices=REFERENCES)
+    one.add_argument("--data", required=True)
+    one.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    if args.command == "one":
+        run_reference_module(args.module, Path(args.data), Path(args.out))
+        return
+    if args.command == "all":
+        args.only = None
+        start = time.perf_counter()
+        references_command(args)
+        lessons_command(args)
+        print(f"make bench: {time.perf_counter() - start:.0f} s before the report")
+    elif args.command == "lessons":
+        lessons_command(args)
+    elif args.command == "references":
+        references_command(args)
+    missing = [name for name in ("lessons", *REFERENCES) if not (RESULTS / f"{name}.json").exists()]
+    if missing and args.command != "report":
+        print(f"not writing the report yet: no results for {', '.join(missing)}")
+        return
+    report_command(args)
