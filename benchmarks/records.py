@@ -21,7 +21,11 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
-__all__ = ["Stopwatch", "machine", "reference", "stopwatch"]
+__all__ = ["FIELDS", "Stopwatch", "machine", "reference", "stopwatch"]
+
+# The keys of every reference record, in the order the JSON files list them.
+FIELDS = ("name", "task", "model", "metric", "value", "higher_is_better", "anchor", "anchor_source",
+          "anchor_cite", "differences", "budget_cpu_s", "cpu_s", "wall_s", "seed", "details")
 
 
 class Stopwatch:

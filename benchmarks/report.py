@@ -147,13 +147,11 @@ def reference_section(results: dict[str, dict]) -> list[str]:
               "The load column is the machine's 1-minute load average when the module started: "
               "above 2 on this 2-core machine, other work shared the CPU, which lengthens wall "
               "times (CPU seconds much less so; the numbers reached not at all, since every run "
-              "does a fixed amount of work from a fixed seed). Conditions, when given, say what "
-              "else happened during the run.", "",
-              "| module | records | wall s | peak memory | load at start | conditions |", "|---|---|---|---|---|---|"]
+              "does a fixed amount of work from a fixed seed).", "",
+              "| module | records | wall s | peak memory | load at start |", "|---|---|---|---|---|"]
     for name, result in results.items():
         lines.append(f"| `benchmarks/{name}.py` | {len(result['records'])} | {result['wall_s']:.0f} | "
-                     f"{result['peak_rss_mb'] / 1024:.2f} GB | {result['load_before']:.1f} | "
-                     f"{result.get('conditions', '–')} |")
+                     f"{result['peak_rss_mb'] / 1024:.2f} GB | {result['load_before']:.1f} |")
     missing = [name for name in REFERENCES if name not in results]
     if missing:
         lines += ["", "Not measured yet: " + ", ".join(f"`benchmarks/{name}.py`" for name in missing)

@@ -72,7 +72,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import math
-import os
 import time
 
 import matplotlib.pyplot as plt
@@ -87,12 +86,12 @@ from nlpcourse.models.attention import causal_mask, scaled_dot_product_attention
 from nlpcourse.models.charlm import random_windows
 from nlpcourse.models.gpt import GPT, GPTConfig
 from nlpcourse.text import Vocab
-from nlpcourse.train import seed_everything
+from nlpcourse.train import seed_everything, use_threads
 
-# Two threads (fewer if OMP_NUM_THREADS asks for it): training the mini GPT is the slow
-# part of this lesson, and a second thread makes it about a quarter faster on a 2-core
-# machine. The results are the same with one.
-torch.set_num_threads(min(2, os.cpu_count() or 1, int(os.environ.get("OMP_NUM_THREADS", 2))))
+# Two threads where the machine has them to spare (lesson 06 explains `use_threads`):
+# training the mini GPT is the slow part of this lesson, and a second thread makes it
+# about a quarter faster on a 2-core machine. The results are the same with one.
+use_threads(2)
 seed_everything(0)
 lesson_start = time.perf_counter()
 
@@ -426,10 +425,11 @@ assert val_loss < 2.5  # measured 2.22 to 2.27 with seeds 0, 1, 2 (unigram: 3.31
 # %% [markdown]
 # With seeds 0, 1 and 2 the validation loss after 800 steps was 2.22 to 2.27: a
 # perplexity of about 9.5, a third of the unigram model's 27.4, so the model uses its
-# context. But lesson 11's LSTM, with as many parameters and less time, did better.
-# The reason is throughput on a CPU, not the architecture. The LSTM read
-# $700 \times 64 \times 64 \approx 2.9$ million characters in about 14 s; our GPT reads
-# $800 \times 12 \times 64 \approx 0.6$ million in about 25 s, roughly ten times fewer
+# context. But lesson 11's LSTM, with as many parameters, did better. The reason is
+# throughput on a CPU, not the architecture. On the 2-core machine of the course's
+# benchmarks, both on two threads, the LSTM read
+# $700 \times 64 \times 64 \approx 2.9$ million characters in about 37 s; our GPT reads
+# $800 \times 12 \times 64 \approx 0.6$ million in about 24 s, three times fewer
 # characters per second. PyTorch runs a whole LSTM layer as one optimised routine,
 # while each GPT block is a dozen separate operations (layer norms, projections, a
 # softmax, a GELU) on small matrices. The GPT's strength, all positions of a window
@@ -978,12 +978,12 @@ print(f"lesson ran in {lesson_seconds:.1f} s (training {train_seconds:.1f} s)")
 #
 # Validation loss in nats per character on the same 512 windows of 64 characters from
 # four held-out works (seeds 0-2), as measured when writing this lesson on a 2-core CPU
-# (the LSTM on one thread, the GPT on two):
+# (both on two threads):
 #
 # | model | idea | parameters | measured here | strengths | weaknesses |
 # |---|---|---|---|---|---|
 # | unigram | each character with its training frequency | 83 free numbers | 3.31 | the floor to beat | no context |
-# | char LSTM (lesson 11) {cite:p}`graves2013generating` | a recurrent state carries the past | 96,468 | 1.78-1.82 after 700 steps (~14 s) | learns fast at this size on a CPU | reads one step at a time; one fixed-size state for the whole past |
+# | char LSTM (lesson 11) {cite:p}`graves2013generating` | a recurrent state carries the past | 96,468 | 1.78-1.82 after 700 steps (~37 s) | learns fast at this size on a CPU | reads one step at a time; one fixed-size state for the whole past |
 # | mini GPT (ours) {cite:p}`radford2019gpt2` | decoder-only Transformer: causal self-attention, pre-norm blocks, tied head | 109,568 | 2.22-2.27 after 800 steps (~25 s); 1.94 after 2,000 | all positions trained in parallel; reads any of the last 64 characters directly; scales with data and compute | slow to start at this size; a fixed context; attention costs $T^2$ |
 # | GPT-2 small | the same architecture, 1,136 times bigger, byte-level BPE | 124,439,808 | counted; English 0.17 and Korean 2.19 tokens per character | any text, no unknown token | its merges favour English: Korean costs 13 times as many tokens per character |
 # | SmolLM2-135M-Instruct {cite:p}`allal2025smollm2` | a Llama-style GPT, 2 trillion tokens, instruction-tuned | 134,515,008 | 1.09 nats per character on a passage of *Macbeth* (exercise 2) |  fluent English; answers questions through its chat template | a small model: weak facts and reasoning; weights unpacked from 4 bits |

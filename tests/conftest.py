@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"  # the tier-2 samples, beside the repository
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +15,23 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def book_config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``need(*paths)``: ../shared/data after checking that each path in it exists.
+
+    A missing sample is a test failure naming it, never a skip: CI always has the folder.
+    """
+
+    def need(*paths: str) -> Path:
+        for path in paths:
+            if not (SHARED_DATA / path).exists():
+                pytest.fail(f"the tier-2 sample data is missing: expected {SHARED_DATA / path} "
+                            "(../shared/data beside the repository)")
+        return SHARED_DATA
+
+    return need
 
 
 def toc_files() -> list[str]:

@@ -2,29 +2,29 @@
 examples, one epoch); the full runs are `make bench`."""
 
 import math
-from pathlib import Path
 
 import pytest
 
 from benchmarks import classification
+from benchmarks.records import FIELDS
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 NAMES = ["sst2-cnn", "sst2-bilstm", "sst2-minilm-probe", "imdb5k-lstm", "imdb5k-cnn"]
-KEYS = {"name", "task", "model", "metric", "value", "higher_is_better", "anchor", "anchor_source",
-        "anchor_cite", "differences", "budget_cpu_s", "cpu_s", "wall_s", "seed", "details"}
 
 
 @pytest.fixture(scope="module")
-def records():
-    if not (DATA / "sst2").is_dir() or not (DATA / "imdb").is_dir():
-        pytest.fail(f"the tier-2 sample data is missing: expected {DATA}/sst2 and {DATA}/imdb beside the repository")
-    return {record["name"]: record for record in classification.run(DATA, quick=True)}
+def data(shared_data):
+    return shared_data("sst2", "imdb")
+
+
+@pytest.fixture(scope="module")
+def records(data):
+    return {record["name"]: record for record in classification.run(data, quick=True)}
 
 
 def test_every_record_is_there_with_the_schema(records):
     assert list(records) == NAMES
     for record in records.values():
-        assert set(record) == KEYS, record["name"]
+        assert set(record) == set(FIELDS), record["name"]
         assert record["metric"] == "accuracy %"
         assert 0.0 <= record["value"] <= 100.0
         for key in ("value", "budget_cpu_s", "cpu_s", "wall_s"):
@@ -49,9 +49,9 @@ def test_frozen_embedding_is_not_trained(records):
     assert details["trained_parameters"] == details["parameters"] - details["vocab_size"] * classification.GLOVE_DIM
 
 
-def test_probe_beats_the_majority_class_on_its_test_slice(records):
+def test_probe_beats_the_majority_class_on_its_test_slice(records, data):
     details = records["sst2-minilm-probe"]["details"]
-    labels = classification.sst2(path=DATA / "sst2").test.labels[: classification.QUICK_SIZES[2]]
+    labels = classification.sst2(path=data / "sst2").test.labels[: classification.QUICK_SIZES[2]]
     majority = 100 * classification._majority_share(labels)
     # frozen MiniLM features carry sentiment: even a probe fit on a few hundred sentences
     # is well above always answering the larger class (broken features would sit near it)

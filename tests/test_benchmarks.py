@@ -12,10 +12,16 @@ import sys
 import pytest
 
 from benchmarks import report, run
-from benchmarks.records import ROOT
+from benchmarks.records import FIELDS, ROOT, reference, stopwatch
 
-REQUIRED_KEYS = {"name", "task", "model", "metric", "value", "higher_is_better", "anchor", "anchor_source",
-                 "anchor_cite", "differences", "budget_cpu_s", "cpu_s", "wall_s", "seed", "details"}
+
+def test_a_record_has_exactly_the_fields_in_their_order():
+    with stopwatch() as watch:
+        pass
+    record = reference(name="x", task="x", model="x", metric="x", value=1.0, higher_is_better=True,
+                       anchor=None, anchor_source="x", anchor_cite=None, differences="x",
+                       budget_cpu_s=1.0, watch=watch, seed=0)
+    assert tuple(record) == FIELDS
 
 
 def test_committed_page_and_figures_are_what_the_json_gives():
@@ -52,7 +58,7 @@ def test_every_reference_record_is_complete_and_cites_a_known_source():
         assert {"cpu", "cores", "torch", "torch_threads", "date", "commit"} <= set(result["machine"])
         assert result["wall_s"] > 0 and result["peak_rss_mb"] > 100
         for record in result["records"]:
-            assert set(record) == REQUIRED_KEYS, record["name"]
+            assert list(record) == list(FIELDS), record["name"]
             assert record["anchor_cite"] is None or record["anchor_cite"] in bibtex_keys, record["name"]
             assert record["differences"].strip() and record["anchor_source"].strip(), record["name"]
             assert record["cpu_s"] > 0

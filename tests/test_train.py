@@ -15,6 +15,7 @@ from nlpcourse.train import (
     get_device,
     predict,
     seed_everything,
+    use_threads,
 )
 
 
@@ -35,6 +36,37 @@ def test_seed_must_be_a_valid_int():
     for bad in (-1, 2**32, 1.5, "7", True):
         with pytest.raises(ValueError, match="seed must be an int"):
             seed_everything(bad)
+
+
+@pytest.fixture
+def restore_threads():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_use_threads_obeys_omp_num_threads_and_the_cores(monkeypatch, restore_threads):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert use_threads(2) == 2 == torch.get_num_threads()
+    assert use_threads(8) == 2  # never more than the cores
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert use_threads(2) == 1 == torch.get_num_threads()  # make test's setting wins
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert use_threads(1) == 1
+
+
+@pytest.mark.parametrize("wanted", [0, -1, 1.5, "2", True])
+def test_use_threads_rejects_bad_counts(wanted, restore_threads):
+    with pytest.raises(ValueError, match="wanted must be a positive int"):
+        use_threads(wanted)
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-3"])
+def test_use_threads_rejects_a_bad_omp_num_threads(monkeypatch, value, restore_threads):
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    with pytest.raises(ValueError, match="OMP_NUM_THREADS must be a positive integer"):
+        use_threads(2)
 
 
 def test_get_device(monkeypatch):
