@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.records import reference, stopwatch
+from benchmarks.records import Stopwatch, reference, stopwatch
 from nlpcourse.batching import bucketed
 from nlpcourse.data import glove, imdb, sst2
 from nlpcourse.data.tweets import Split, TextClassificationData
@@ -99,6 +99,30 @@ def _train_and_test(model: torch.nn.Module, loaders: ClassificationLoaders, trai
     }
 
 
+def _glove_network(make_loaders, build, training: Training, freeze: bool) -> tuple[dict, dict, Stopwatch]:
+    """Seeded and timed: the loaders, a network built for their vocabulary and started from
+    GloVe, trained and tested. Returns the result, the vocabulary facts for ``details`` and
+    the stopwatch."""
+    with stopwatch() as watch:
+        seed_everything(SEED)
+        loaders = make_loaders()
+        model = build(len(loaders.vocab))
+        coverage = _glove_start(model, loaders, freeze=freeze)
+        result = _train_and_test(model, loaders, training)
+    return result, {"vocab_size": len(loaders.vocab), "glove_coverage": round(coverage, 4)}, watch
+
+
+def _textcnn(vocab_size: int) -> TextCNN:
+    return TextCNN(vocab_size, GLOVE_DIM, 2, widths=(3, 4, 5), num_filters=100, dropout=0.5)
+
+
+def _bilstm(hidden_size: int):
+    def build(vocab_size: int) -> RNNClassifier:
+        return RNNClassifier(vocab_size, hidden_size, 2, cell="lstm", bidirectional=True,
+                             dropout=0.5, embedding_dim=GLOVE_DIM)
+    return build
+
+
 def _sizes(data: TextClassificationData) -> dict:
     return {f"{name}_examples": len(split) for name, split in data.splits().items()}
 
@@ -118,12 +142,7 @@ def _sst2_loaders(data: TextClassificationData, training: Training) -> Classific
 
 
 def _sst2_cnn(data: TextClassificationData, training: Training) -> dict:
-    with stopwatch() as watch:
-        seed_everything(SEED)
-        loaders = _sst2_loaders(data, training)
-        model = TextCNN(len(loaders.vocab), GLOVE_DIM, 2, widths=(3, 4, 5), num_filters=100, dropout=0.5)
-        coverage = _glove_start(model, loaders, freeze=True)
-        result = _train_and_test(model, loaders, training)
+    result, vocab, watch = _glove_network(lambda: _sst2_loaders(data, training), _textcnn, training, freeze=True)
     return reference(
         name="sst2-cnn",
         task="SST-2 sentence sentiment (binary), test split (1,821 sentences), accuracy",
@@ -145,7 +164,7 @@ def _sst2_cnn(data: TextClassificationData, training: Training) -> dict:
         budget_cpu_s=150,
         watch=watch,
         seed=SEED,
-        details={**result, **_sizes(data), "vocab_size": len(loaders.vocab), "glove_coverage": round(coverage, 4),
+        details={**result, **_sizes(data), **vocab,
                  "embedding": "frozen (CNN-static)", "optimizer": "Adam", **vars(training),
                  "patience": PATIENCE, "grad_clip": 1.0, "kim_sst2_table2": KIM_SST2,
                  "selection": "lr 3e-3 chosen over 1e-3 and 3e-4 by dev accuracy in a short sweep"},
@@ -153,15 +172,9 @@ def _sst2_cnn(data: TextClassificationData, training: Training) -> dict:
 
 
 def _sst2_bilstm(data: TextClassificationData, training: Training) -> dict:
-    with stopwatch() as watch:
-        seed_everything(SEED)
-        loaders = _sst2_loaders(data, training)
-        model = RNNClassifier(
-            len(loaders.vocab), SST2_BILSTM_HIDDEN, 2, cell="lstm", bidirectional=True,
-            dropout=0.5, embedding_dim=GLOVE_DIM,
-        )
-        coverage = _glove_start(model, loaders, freeze=False)
-        result = _train_and_test(model, loaders, training)
+    result, vocab, watch = _glove_network(
+        lambda: _sst2_loaders(data, training), _bilstm(SST2_BILSTM_HIDDEN), training, freeze=False
+    )
     return reference(
         name="sst2-bilstm",
         task="SST-2 sentence sentiment (binary), test split (1,821 sentences), accuracy",
@@ -183,7 +196,7 @@ def _sst2_bilstm(data: TextClassificationData, training: Training) -> dict:
         budget_cpu_s=200,
         watch=watch,
         seed=SEED,
-        details={**result, **_sizes(data), "vocab_size": len(loaders.vocab), "glove_coverage": round(coverage, 4),
+        details={**result, **_sizes(data), **vocab,
                  "hidden_size": SST2_BILSTM_HIDDEN, "embedding": "fine-tuned", "optimizer": "Adam",
                  **vars(training), "patience": PATIENCE, "grad_clip": 1.0,
                  "selection": "64 units at lr 3e-3 chosen over 128 units at lr 1e-3 by dev accuracy"},
@@ -293,21 +306,14 @@ def _imdb_record(name: str, model_text: str, result: dict, extra: dict, data, tr
 
 
 def _imdb_lstm(data: TextClassificationData, training: Training) -> dict:
-    with stopwatch() as watch:
-        seed_everything(SEED)
-        loaders = _imdb_loaders(data, training)
-        model = RNNClassifier(
-            len(loaders.vocab), IMDB_LSTM_HIDDEN, 2, cell="lstm", bidirectional=True,
-            dropout=0.5, embedding_dim=GLOVE_DIM,
-        )
-        coverage = _glove_start(model, loaders, freeze=False)
-        result = _train_and_test(model, loaders, training)
+    result, vocab, watch = _glove_network(
+        lambda: _imdb_loaders(data, training), _bilstm(IMDB_LSTM_HIDDEN), training, freeze=False
+    )
     return _imdb_record(
         "imdb5k-lstm",
         f"RNNClassifier (lessons 08-10): 1-layer bidirectional LSTM, {IMDB_LSTM_HIDDEN} units per "
         "direction, dropout 0.5 before the head, fine-tuned GloVe 6B 50d",
-        result, {"vocab_size": len(loaders.vocab), "glove_coverage": round(coverage, 4),
-                 "hidden_size": IMDB_LSTM_HIDDEN,
+        result, {**vocab, "hidden_size": IMDB_LSTM_HIDDEN,
                  "sizing": "64 units per direction cost about 60 CPU-s an epoch here, too many "
                            "for the budget; lr 3e-3 as chosen on SST-2's dev split"},
         data, training, TREVETT_LSTM,
@@ -322,16 +328,11 @@ def _imdb_lstm(data: TextClassificationData, training: Training) -> dict:
 
 
 def _imdb_cnn(data: TextClassificationData, training: Training) -> dict:
-    with stopwatch() as watch:
-        seed_everything(SEED)
-        loaders = _imdb_loaders(data, training)
-        model = TextCNN(len(loaders.vocab), GLOVE_DIM, 2, widths=(3, 4, 5), num_filters=100, dropout=0.5)
-        coverage = _glove_start(model, loaders, freeze=False)
-        result = _train_and_test(model, loaders, training)
+    result, vocab, watch = _glove_network(lambda: _imdb_loaders(data, training), _textcnn, training, freeze=False)
     return _imdb_record(
         "imdb5k-cnn",
         "TextCNN (lesson 06): widths 3/4/5, 100 maps each, dropout 0.5, fine-tuned GloVe 6B 50d",
-        result, {"vocab_size": len(loaders.vocab), "glove_coverage": round(coverage, 4)},
+        result, vocab,
         data, training, TREVETT_CNN,
         "Trevett, pytorch-sentiment-analysis, 3_cnn.ipynb as stored at commit 7240d24e, test cell "
         "output 'test_loss: 0.284, test_acc: 0.879'. The older 'legacy/4 - Convolutional Sentiment "
