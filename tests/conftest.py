@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import sample_data
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"  # the tier-2 samples, beside the repository
 
 
 @pytest.fixture(scope="session")
@@ -19,17 +20,27 @@ def book_config() -> dict:
 
 @pytest.fixture(scope="session")
 def shared_data():
-    """``need(*paths)``: ../shared/data after checking that each path in it exists.
+    """``need(*paths)``: the tier-2 sample folder, after checking that each path in it exists.
 
-    A missing sample is a test failure naming it, never a skip: CI always has the folder.
+    The folder is ../shared/data, or where a clone has none, the same files fetched from
+    upstream into the cache (tests/sample_data.py). A test whose samples are missing
+    fails with one message that says how to get them, never skips: CI always has them.
     """
 
     def need(*paths: str) -> Path:
+        datasets = dict.fromkeys(Path(path).parts[0] for path in paths)  # e.g. "tinyshakespeare/input.txt"
+        try:
+            folder = sample_data.sample_folder(*datasets)
+        except sample_data.SamplesUnavailable as error:
+            unavailable = str(error)
+        else:
+            unavailable = ""
+        if unavailable:  # failed outside the except, so that pytest shows the message alone
+            pytest.fail(unavailable, pytrace=False)
         for path in paths:
-            if not (SHARED_DATA / path).exists():
-                pytest.fail(f"the tier-2 sample data is missing: expected {SHARED_DATA / path} "
-                            "(../shared/data beside the repository)")
-        return SHARED_DATA
+            if not (folder / path).exists():
+                pytest.fail(f"the tier-2 sample data is missing: expected {folder / path}", pytrace=False)
+        return folder
 
     return need
 

@@ -1,45 +1,51 @@
 """The tier-2 data sets: download machinery and loaders, exercised without a network.
 
 Every loader runs end to end through ``NLPCOURSE_MIRROR=file://...`` against the sample
-files in ../shared/data (beside the repository), with a temporary cache. Those samples
-must be there in CI (``CI=true``): a missing folder fails the tests there instead of
-skipping them. No test may reach the internet: an autouse guard refuses any URL that
-is not ``file://`` or on 127.0.0.1.
+files, with a temporary cache. The samples are ../shared/data (beside the repository),
+or in a clone without it the same files fetched from upstream once per session
+(tests/sample_data.py); where neither is possible the tests fail, never skip. No test
+may reach the internet: an autouse guard refuses any URL that is not ``file://`` or on
+127.0.0.1. The last section tests that provisioning against a server on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
+import http.server
 import io
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tarfile
+import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+import sample_data
 from nlpcourse.data import remote
 from nlpcourse.data.download import DownloadError, RemoteFile, fetch, source_url
 from nlpcourse.data.files import DataFileError, sha256_of
 from nlpcourse.data.remote import REMOTE_DATASETS, dataset_info, fetch_dataset, imdb, multi30k, nsmc, sst2
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
 VALID_NAMES = "imdb, multi30k, nsmc, sst2, tinyshakespeare"
 
 
 @pytest.fixture(scope="session")
-def samples() -> Path:
-    if SAMPLES.is_dir():
-        return SAMPLES
-    message = f"the sample data folder {SAMPLES} (../shared/data beside the repository) is missing"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message}; in CI these tests must run, not skip")
-    pytest.skip(message)
+def samples(shared_data) -> Path:
+    """The folder with the samples of all five data sets (set up before ``cache`` below,
+    as a session fixture, so that in a clone it may download them)."""
+    return shared_data(*sample_data.DATASETS)
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +89,16 @@ def patch_registry(monkeypatch, dataset: str, files: dict[str, Path]) -> None:
 
 def sizes(data) -> dict[str, int]:
     return {name: len(split) for name, split in data.splits().items()}
+
+
+def stratified_sizes(labels: list[int], shares: tuple[float, ...]) -> list[list[int]]:
+    """Per part, [negative, positive] counts of the loaders' split rule (remote._split_by_hash),
+    counted here independently: ``int(share * n)`` of each label, the last part the rest."""
+    parts = []
+    for label, n in sorted(Counter(labels).items()):
+        counts = [int(share * n) for share in shares[:-1]]
+        parts.append([*counts, n - sum(counts)])
+    return [list(per_part) for per_part in zip(*parts, strict=True)]
 
 
 # ------------------------------------------------------------------ registry and names
@@ -177,15 +193,27 @@ def test_nsmc_through_a_mirror_with_upstream_names(samples, tmp_path, monkeypatc
     monkeypatch.setenv("NLPCOURSE_MIRROR", (tmp_path / "mirror").as_uri())
 
     data = nsmc()
+    # 7,500 + 7,500 train and 2,500 + 2,500 test rows, none empty: the committed sample's
+    # counts, and by its rule those of a sample derived from upstream (sample_data.py)
     assert sizes(data) == {"train": 13_500, "validation": 1_500, "test": 5_000}
     assert {name: sum(split.labels) for name, split in data.splits().items()} == {
         "train": 6_750, "validation": 750, "test": 2_500,  # stratified: still half positive
     }
-    seen = data.train.texts + data.validation.texts
-    labelled = dict(zip(seen, data.train.labels + data.validation.labels, strict=True))
-    assert labelled["인생패배자들이 겁나빨아대네ㅋㅋㅋ"] == 0  # the first two rows of the sample
-    assert labelled["명장 곽지균 연출, 원조 꽃미남 정보석, 배종옥 풋풋함, 옥소리 넘 예쁘다"] == 1
+    seen = set(zip(data.train.texts + data.validation.texts, data.train.labels + data.validation.labels))
+    train_file = samples / "nsmc" / "nsmc_small_train.txt"
+    first_two = [nsmc_row(line) for line in train_file.read_text(encoding="utf-8").split("\n")[1:3]]
+    assert all((document.strip(), label) in seen for _, document, label in first_two)
+    if sample_data.is_committed(train_file):
+        assert first_two == [("10245912", "인생패배자들이 겁나빨아대네ㅋㅋㅋ", 0),
+                             ("4653489", "명장 곽지균 연출, 원조 꽃미남 정보석, 배종옥 풋풋함, 옥소리 넘 예쁘다", 1)]
     assert nsmc(path=samples / "nsmc").splits() == data.splits()  # the path= route, sample names
+
+
+def nsmc_row(line: str) -> tuple[str, str, int]:
+    """``(id, document, label)`` of an NSMC line (a tab inside the document stays in it)."""
+    row_id, _, rest = line.partition("\t")
+    document, _, label = rest.rpartition("\t")
+    return row_id, document, int(label)
 
 
 def test_nsmc_drops_empty_documents(tmp_path):
@@ -209,22 +237,44 @@ def read_tsv_sample(samples: Path) -> list[list[str]]:
         return list(csv.reader(handle, delimiter="\t"))[1:]
 
 
-@pytest.fixture(scope="module")
-def imdb_archive(samples, tmp_path_factory) -> Path:
-    """An ``aclImdb_v1.tar.gz`` in upstream's layout, made of the 5,000 sample reviews:
-    even rows to train, odd rows to test, plus files the loader must ignore."""
-    path = tmp_path_factory.mktemp("imdb_mirror") / "imdb" / "aclImdb_v1.tar.gz"
-    path.parent.mkdir()
+def imdb_stand_in_id(row: int, review_id: str, copy: int, rows: int) -> tuple[str, str]:
+    """Split and file name of TSV row ``row`` in :func:`write_imdb_archive`: even rows to
+    train, odd rows to test, numbered in each split from 0 as upstream, the rating kept."""
+    rating = review_id.split("_")[1]
+    return ("train", "test")[row % 2], f"{row // 2 + copy * (rows + 1) // 2}_{rating}"
+
+
+def write_imdb_archive(path: Path, rows: list[list[str]], copies: int = 1) -> Path:
+    """An ``aclImdb_v1.tar.gz`` in upstream's layout, made of TSV ``rows`` (even rows to
+    train, odd rows to test), plus files the loader must ignore; ``copies`` > 1 adds each
+    review again under another number."""
     members = {"aclImdb/README": b"readme", "aclImdb/train/unsup/0_0.txt": b"unlabelled", "aclImdb/imdb.vocab": b"the"}
-    for row, (review_id, sentiment, review) in enumerate(read_tsv_sample(samples)):
-        split, polarity = ("train" if row % 2 == 0 else "test"), ("pos" if sentiment == "1" else "neg")
-        members[f"aclImdb/{split}/{polarity}/{review_id}.txt"] = review.replace('\\"', '"').encode("utf-8")
+    for row, (review_id, sentiment, review) in enumerate(rows):
+        for copy in range(copies):
+            split, name = imdb_stand_in_id(row, review_id, copy, len(rows))
+            polarity = "pos" if sentiment == "1" else "neg"
+            members[f"aclImdb/{split}/{polarity}/{name}.txt"] = review.replace('\\"', '"').encode("utf-8")
     with tarfile.open(path, "w:gz", compresslevel=1) as archive:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
     return path
+
+
+@pytest.fixture(scope="module")
+def imdb_archive(samples, tmp_path_factory) -> Path:
+    """An upstream-layout archive of the 5,000 sample reviews (:func:`write_imdb_archive`)."""
+    path = tmp_path_factory.mktemp("imdb_mirror") / "imdb" / "aclImdb_v1.tar.gz"
+    path.parent.mkdir()
+    return write_imdb_archive(path, read_tsv_sample(samples))
+
+
+def opening_of_a_quoted_review(rows: list[list[str]]) -> str:
+    """The first 40 characters, as the loader returns them, of the first review that opens
+    with a quote (escaped in the TSV as ``\\"``): the one kind of text the escaping changes."""
+    review = next(review for _, _, review in rows if review.startswith('\\"'))
+    return review.replace('\\"', '"')[:40]
 
 
 def test_imdb_through_a_mirror_with_an_archive_built_from_the_sample(imdb_archive, samples, monkeypatch, tmp_path):
@@ -236,14 +286,14 @@ def test_imdb_through_a_mirror_with_an_archive_built_from_the_sample(imdb_archiv
 
     data = imdb()
     rows = read_tsv_sample(samples)
-    train_pos = sum(r[1] == "1" for r in rows[0::2])
-    train_neg = len(rows[0::2]) - train_pos
-    n_validation = int(0.1 * train_pos) + int(0.1 * train_neg)
-    assert sizes(data) == {"train": 2_500 - n_validation, "validation": n_validation, "test": 2_500}
-    assert sum(data.validation.labels) == int(0.1 * train_pos)
+    train, validation = stratified_sizes([int(sentiment) for _, sentiment, _ in rows[0::2]], (0.9, 0.1))
+    assert sizes(data) == {"train": sum(train), "validation": sum(validation), "test": 2_500}
+    assert sum(data.validation.labels) == validation[1]
     everything = data.train.texts + data.validation.texts + data.test.texts
     assert not any("<br" in text for text in everything) and "unlabelled" not in everything
-    assert any(text.startswith('"The Classic War of the Worlds" by Timothy Hines') for text in everything)
+    assert any(text.startswith(opening_of_a_quoted_review(rows)) for text in everything)
+    if sample_data.is_committed(samples / "imdb" / "imdb_movie_review_5k.tsv"):
+        assert '"The Classic War of the Worlds" by Timothy Hines'.startswith(opening_of_a_quoted_review(rows))
     assert 0.3 < sum(data.train.labels[:100]) / 100 < 0.7  # classes are mixed, not in blocks
 
     assert imdb(path=imdb_archive).splits() == data.splits()
@@ -255,15 +305,24 @@ def test_imdb_through_a_mirror_with_an_archive_built_from_the_sample(imdb_archiv
 
 
 def test_imdb_reads_the_text2vec_sample_tsv(samples):
-    data = imdb(path=samples / "imdb" / "imdb_movie_review_5k.tsv")
-    assert sizes(data) == {"train": 3_999, "validation": 499, "test": 502}
-    assert {name: sum(split.labels) for name, split in data.splits().items()} == {
-        "train": 2_013, "validation": 251, "test": 253,
-    }
+    tsv = samples / "imdb" / "imdb_movie_review_5k.tsv"
+    data = imdb(path=tsv)
+    rows = read_tsv_sample(samples)
+    expected = stratified_sizes([int(sentiment) for _, sentiment, _ in rows], (0.8, 0.1, 0.1))
+    assert [[len(split) - sum(split.labels), sum(split.labels)] for split in data.splits().values()] == expected
+    if sample_data.is_committed(tsv):  # 2,483 negative and 2,517 positive reviews
+        assert sizes(data) == {"train": 3_999, "validation": 499, "test": 502}
+        assert [sum(split.labels) for split in data.splits().values()] == [2_013, 251, 253]
     everything = data.train.texts + data.validation.texts + data.test.texts
     assert not any("<br" in text or '\\"' in text for text in everything)
-    assert everything.count(next(t for t in everything if t.startswith("With all this stuff going down"))) == 1
-    assert imdb(path=samples / "imdb" / "imdb_movie_review_5k.tsv").splits() == data.splits()  # fixed
+    # each review once: the first long opening (text up to a line break) starts as many
+    # texts as there are reviews with it in the file (one, unless a review is repeated)
+    openings = [review.replace('\\"', '"').split("<br")[0].strip() for _, _, review in rows]
+    first = next(opening for opening in openings if len(opening) > 40)
+    assert sum(text.startswith(first) for text in everything) == sum(o.startswith(first) for o in openings) >= 1
+    if sample_data.is_committed(tsv):
+        assert first.startswith("With all this stuff going down") and openings.index(first) == 0
+    assert imdb(path=tsv).splits() == data.splits()  # fixed
 
 
 def test_split_by_hash_is_stratified_deterministic_and_keeps_order():
@@ -386,3 +445,224 @@ def test_offline_upstream_names_the_url_and_both_ways_out(cache, monkeypatch):
     assert "name resolution" in message
     assert "1. set NLPCOURSE_MIRROR to a folder or URL that holds tinyshakespeare/input.txt" in message
     assert f"2. download {upstream} by hand and save it as {cache / 'tinyshakespeare' / 'input.txt'}" in message
+
+
+# ------------------------------------------------- the samples in a contributor's clone
+
+UPSTREAM_HOSTS = {urllib.parse.urlsplit(f.url).hostname for info in REMOTE_DATASETS.values() for f in info.files}
+BYTE_IDENTICAL = ("multi30k", "sst2", "tinyshakespeare")
+
+
+def refuse(*args, **kwargs):
+    raise AssertionError("the network was used")
+
+
+def redirect_upstream(monkeypatch, base: str) -> None:
+    """Send every request for an upstream host to ``base`` instead, path unchanged; the
+    download code itself (fetch, its checksum and its cache) runs as it is."""
+    guarded = urllib.request.urlopen  # the `cache` fixture's guard: local URLs only
+
+    def urlopen(url, *args, **kwargs):
+        parts = urllib.parse.urlsplit(url)
+        return guarded(base + parts.path if parts.hostname in UPSTREAM_HOSTS else url, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+
+
+@pytest.fixture
+def upstream(cache, tmp_path, monkeypatch):
+    """``(folder, requests)``: stand-in upstream hosts. A server on 127.0.0.1 serves
+    ``folder``, which a test fills under the upstream URLs' paths (:func:`put_upstream`);
+    the upstream URLs that the download code opens go there; ``requests`` lists the
+    paths it served."""
+    folder, requests = tmp_path / "upstream", []
+    folder.mkdir()
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass  # no access log in the test output
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    redirect_upstream(monkeypatch, f"http://127.0.0.1:{server.server_port}")
+    yield folder, requests
+    server.shutdown()
+    server.server_close()
+
+
+def put_upstream(folder: Path, dataset: str, source: Path) -> None:
+    """Copy ``source`` into ``folder`` under the path of its upstream URL (same file name)."""
+    url = REMOTE_DATASETS[dataset].file(source.name).url
+    target = folder / urllib.parse.urlsplit(url).path.lstrip("/")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def nsmc_stand_ins(samples: Path, folder: Path) -> dict[str, Path]:
+    """Stand-ins for upstream's ratings_{train,test}.txt: all 20,000 sample rows (10,000 per
+    label, more than the rule takes) and two empty documents, which it must skip."""
+    lines = []
+    for part in ("train", "test"):
+        lines += (samples / "nsmc" / f"nsmc_small_{part}.txt").read_text(encoding="utf-8").split("\n")[1:-1]
+    lines[10:10] = ["1\t\t0", "2\t   \t1"]
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {name: folder / name for name in ("ratings_train.txt", "ratings_test.txt")}
+    for index, file in enumerate(files.values()):  # the test file in another order
+        rows = lines if index == 0 else lines[::-1]
+        file.write_text("\n".join(["id\tdocument\tlabel", *rows]) + "\n", encoding="utf-8")
+    return files
+
+
+def by_hash(row_id: str) -> str:
+    return hashlib.sha256(row_id.encode("utf-8")).hexdigest()
+
+
+def lowest_hashes(rows: list[tuple[str, int]], per_label: dict[int, int]) -> set[str]:
+    """The derivation rule, counted here independently: per label, the ids of lowest sha256."""
+    chosen = set()
+    for label, n in per_label.items():
+        chosen.update(sorted((row_id for row_id, row_label in rows if row_label == label), key=by_hash)[:n])
+    return chosen
+
+
+def layout(folder: Path, datasets=sample_data.DATASETS) -> list[str]:
+    """The files of ``datasets`` in a sample folder, as relative paths."""
+    return sorted(str(p.relative_to(folder)) for name in datasets for p in files_in(folder / name))
+
+
+def test_an_existing_sample_folder_is_used_as_it_is_without_the_network(samples, cache, monkeypatch):
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setenv(sample_data.FOLDER_ENV, str(samples))
+    monkeypatch.setattr(sample_data, "_failure", [])
+    assert sample_data.sample_folder() == samples
+    assert files_in(cache) == []
+
+
+def test_without_the_folder_the_samples_come_from_upstream(samples, upstream, cache, tmp_path, monkeypatch):
+    """A clone without ../shared/data: the byte-identical samples are fetched from their
+    upstream URLs; the IMDb and NSMC samples are derived from stand-ins for the full sets
+    (built from the samples, larger than the samples, with the registry's checksums
+    patched to theirs)."""
+    folder, requests = upstream
+    for name in BYTE_IDENTICAL:
+        for f in REMOTE_DATASETS[name].files:
+            put_upstream(folder, name, samples / name / f.name)
+    imdb_rows = read_tsv_sample(samples)
+    archive = write_imdb_archive(tmp_path / "aclImdb_v1.tar.gz", imdb_rows, copies=2)  # 10,000 reviews
+    ratings = nsmc_stand_ins(samples, tmp_path / "nsmc")
+    patch_registry(monkeypatch, "imdb", {archive.name: archive})
+    patch_registry(monkeypatch, "nsmc", ratings)
+    put_upstream(folder, "imdb", archive)
+    for path in ratings.values():
+        put_upstream(folder, "nsmc", path)
+
+    built = sample_data.provide(sample_data.DATASETS, tmp_path / "no_shared_data")
+    assert built == cache / "samples"
+    every_upstream_path = [urllib.parse.urlsplit(f.url).path for info in REMOTE_DATASETS.values() for f in info.files]
+    assert sorted(requests) == sorted(every_upstream_path)  # each upstream URL once, no mirror
+    assert sorted(str(p.relative_to(built)) for p in files_in(built)) == layout(samples)  # and nothing else
+    for name in BYTE_IDENTICAL:
+        for f in REMOTE_DATASETS[name].files:
+            assert sha256_of(built / name / f.name) == f.sha256 == sha256_of(samples / name / f.name)
+
+    # IMDb: the sample's format, the rule's choice and sizes
+    tsv = built / "imdb" / "imdb_movie_review_5k.tsv"
+    raw_lines = tsv.read_text(encoding="utf-8").split("\n")
+    assert raw_lines[0] == "id\tsentiment\treview" and raw_lines[-1] == ""
+    sample_lines = (samples / "imdb" / tsv.name).read_text(encoding="utf-8").split("\n")[1:-1]
+    sample_fields = {line.split("\t", 1)[1] for line in sample_lines}
+    assert all(line.split("\t", 1)[1] in sample_fields for line in raw_lines[1:-1])  # escaped as in the sample
+    derived = read_tsv_sample(built)
+    candidates = []  # (id, label) by the rule: the file name, + 12,500 for a test review
+    for row, (review_id, sentiment, _) in enumerate(imdb_rows):
+        for copy in range(2):
+            split, name = imdb_stand_in_id(row, review_id, copy, len(imdb_rows))
+            number, rating = name.split("_")
+            candidates.append((f"{int(number) + 12_500 * (split == 'test')}_{rating}", int(sentiment)))
+    chosen = lowest_hashes(candidates, sample_data.IMDB_SIZES)
+    assert [review_id for review_id, _, _ in derived] == sorted(chosen, key=by_hash)  # ordered by hash
+    assert Counter(int(sentiment) for _, sentiment, _ in derived) == {0: 2_483, 1: 2_517}
+    assert sizes(imdb(path=tsv)) == {"train": 3_999, "validation": 499, "test": 502}
+
+    # NSMC: the upstream lines the rule chooses, unchanged, in upstream's order
+    for sample, (upstream_name, per_label) in sample_data.NSMC_SIZES.items():
+        lines = ratings[upstream_name].read_text(encoding="utf-8").split("\n")[1:-1]
+        rows = [nsmc_row(line) for line in lines]
+        not_empty = [(row_id, label) for row_id, document, label in rows if document.strip()]
+        chosen = lowest_hashes(not_empty, {0: per_label, 1: per_label})
+        kept = [line for line, (row_id, _, _) in zip(lines, rows, strict=True) if row_id in chosen]
+        assert len(kept) == 2 * per_label
+        assert (built / "nsmc" / sample).read_text(encoding="utf-8") == "\n".join(["id\tdocument\tlabel", *kept]) + "\n"
+    assert sizes(nsmc(path=built / "nsmc")) == {"train": 13_500, "validation": 1_500, "test": 5_000}
+
+    # downloaded once: the next session finds everything in the cache
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    assert sample_data.provide(sample_data.DATASETS, tmp_path / "no_shared_data") == built
+    assert not any(p.name.endswith(".partial") for p in files_in(cache))
+
+
+def test_a_mirror_laid_out_like_the_sample_folder_serves_the_samples(samples, cache, tmp_path, monkeypatch):
+    """NLPCOURSE_MIRROR=DIR, as the message offers: the subsets are fetched under their own
+    names (with the checksums of the samples at hand, which in a clone may be derived)."""
+    for name, files in sample_data.SUBSETS.items():
+        checked = tuple(dataclasses.replace(f, sha256=sha256_of(samples / name / f.name)) for f in files)
+        monkeypatch.setitem(sample_data.SUBSETS, name, checked)
+    monkeypatch.setenv("NLPCOURSE_MIRROR", str(samples))
+    built = sample_data.provide(sample_data.DATASETS, tmp_path / "no_shared_data")
+    assert built == cache / "samples" and layout(built) == layout(samples)
+    for path in layout(built):
+        assert sha256_of(built / path) == sha256_of(samples / path), path
+
+
+def test_a_mirror_laid_out_like_upstream_gives_derived_samples(samples, cache, tmp_path, monkeypatch):
+    ratings = nsmc_stand_ins(samples, tmp_path / "mirror" / "nsmc")  # no nsmc_small_*.txt there
+    patch_registry(monkeypatch, "nsmc", ratings)
+    monkeypatch.setenv("NLPCOURSE_MIRROR", (tmp_path / "mirror").as_uri())
+    built = sample_data.provide(["nsmc"], tmp_path / "no_shared_data")
+    assert layout(built) == ["nsmc/nsmc_small_test.txt", "nsmc/nsmc_small_train.txt"]
+    assert sizes(nsmc(path=built / "nsmc")) == {"train": 13_500, "validation": 1_500, "test": 5_000}
+
+
+def test_without_the_folder_and_the_network_one_message_says_what_to_do(cache, tmp_path, monkeypatch):
+    redirect_upstream(monkeypatch, f"http://127.0.0.1:{closed_port()}")  # as if offline
+    missing = tmp_path / "no_shared_data"
+    monkeypatch.setenv(sample_data.FOLDER_ENV, str(missing))
+    monkeypatch.setattr(sample_data, "_failure", [])
+    with pytest.raises(sample_data.SamplesUnavailable) as caught:
+        sample_data.sample_folder("tinyshakespeare")
+    message = str(caught.value)
+    url = REMOTE_DATASETS["tinyshakespeare"].file("input.txt").url
+    assert message.startswith(f"no tier-2 sample data: put the sample folder at {missing} (../shared/data beside")
+    assert "or set NLPCOURSE_MIRROR=DIR (a folder laid out like ../shared/data, or a URL)" in message
+    assert f"or connect to the network (the samples are then downloaded from upstream once, into {cache}/" in message
+    assert f"Now {missing} does not exist, and the download of {url} failed (" in message
+    assert "\n" not in message and caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert [p.name for p in files_in(cache)] == ["samples.lock"]  # nothing half-downloaded
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)  # the rest of the session fails at once
+    with pytest.raises(sample_data.SamplesUnavailable) as again:
+        sample_data.sample_folder("sst2")
+    assert str(again.value) == message
+
+
+def test_a_clone_without_samples_or_network_fails_every_tier2_test_with_the_message(tmp_path):
+    """End to end, in a pytest of its own: no folder, no mirror, and every connection
+    refused (a proxy on a closed port): failures with the one message, no skip, no traceback."""
+    env = {key: value for key, value in os.environ.items() if key.lower() not in ("no_proxy", "nlpcourse_mirror")}
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    env.update({sample_data.FOLDER_ENV: str(tmp_path / "no_shared_data"), "NLPCOURSE_CACHE": str(tmp_path / "cache"),
+                "https_proxy": proxy, "http_proxy": proxy, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy})
+    selected = "checksums_of_byte_identical or reads_the_text2vec or registry_describes"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_data_download.py", "-k", selected],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "1 passed" in output and "2 errors" in output and "skipped" not in output, output  # the unrelated one passes
+    assert output.count(f"Now {tmp_path / 'no_shared_data'} does not exist, and the download of https://") == 2, output
+    assert "Traceback" not in output and "During handling" not in output and "def " not in output, output
