@@ -9,6 +9,8 @@ Built in notebooks/11_text_generation; lesson 16 (GPT) reuses it.
 - :func:`sample_next` draws one token id per row from that distribution. Temperature 0
   is *greedy decoding*: the most likely token, with no randomness at all.
 - :func:`perplexity` is ``exp(mean negative log-likelihood)``.
+- :func:`kv_cache_argument` (built in notebooks/16_gpt) passes a KV cache to a Hugging
+  Face language model under the name its installed version expects.
 
 The order of the steps (temperature, then top-k, then top-p) is the one of Hugging Face
 transformers' ``generate``, so the same settings mean the same thing there.
@@ -16,12 +18,13 @@ transformers' ``generate``, so the same settings mean the same thing there.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
 import torch
 
-__all__ = ["filter_logits", "next_token_probs", "perplexity", "sample_next"]
+__all__ = ["filter_logits", "kv_cache_argument", "next_token_probs", "perplexity", "sample_next"]
 
 
 def _check_logits(logits) -> torch.Tensor:
@@ -160,3 +163,20 @@ def perplexity(mean_nll) -> float:
     if math.isnan(mean_nll) or mean_nll < 0:
         raise ValueError(f"a mean negative log-likelihood is >= 0, got {mean_nll!r}")
     return math.exp(mean_nll) if mean_nll < 709 else math.inf
+
+
+def kv_cache_argument(model, cache) -> dict:
+    """``{name: cache}``, to pass a KV cache to ``model(...)`` of Hugging Face transformers.
+
+    transformers 5.25 renamed the forward argument ``past_key_values`` to ``cache`` (the
+    old name still works there, with a warning, until 5.40), and the course runs on both
+    sides of that change: its pinned version and whatever Colab installs. This reads the
+    name from the signature of the installed model's ``forward``. The cache object
+    (e.g. ``DynamicCache``) is filled in place by every call, so no output needs reading.
+    """
+    parameters = inspect.signature(model.forward).parameters
+    for name in ("cache", "past_key_values"):
+        if name in parameters:
+            return {name: cache}
+    raise TypeError(f"{type(model).__name__}.forward takes neither `cache` nor `past_key_values`: "
+                    "it is not a transformers model with a KV cache")

@@ -234,7 +234,7 @@ assert 0.01 < unk_rate < 0.10
 # law on the tweets (a straight line of slope about -1 on log-log axes); the right one shows
 # how much of the running text a vocabulary of the $k$ most frequent words covers.
 
-# %%
+# %% mystnb={"image": {"alt": "Two plots of word frequencies in the training tweets. Left: frequency against rank on log-log axes, the points close to a dashed line of slope -1 (Zipf's law). Right: the share of running tokens that a vocabulary of the k most frequent words covers, against k, with the 1,000 and 10,000 words marked."}}
 freqs = np.array(sorted(counts.values(), reverse=True))
 ranks = np.arange(1, len(freqs) + 1)
 coverage = np.cumsum(freqs) / freqs.sum()
@@ -452,7 +452,7 @@ assert dense_block.nbytes == 2000 * len(vocab) * 8 and full_dense / full_sparse 
 # **truncating** long ones to `maxlen` tokens. First, the real length distribution, to pick
 # `maxlen` from data rather than by habit:
 
-# %%
+# %% mystnb={"image": {"alt": "Histogram of the number of tokens per training tweet, with the median marked by a dotted line and maxlen, the 95th percentile, by a dashed red line; only a few tweets are longer than maxlen."}}
 lengths = np.array([len(tokens) for tokens in train_tokens])
 maxlen = int(np.percentile(lengths, 95))
 
@@ -577,7 +577,7 @@ assert scores["test"][0] > majority_share + 0.25 and scores["test"][1] > 0.65
 # %% [markdown]
 # Which words push towards each class? The largest weights of each class's linear model:
 
-# %%
+# %% mystnb={"image": {"alt": "Confusion matrix of TF-IDF plus logistic regression on the test tweets, true class (negative, neutral, positive) against predicted class, each row divided by its total so that the diagonal is each class's recall; negative is recognised best."}}
 feature_names = vectorizer.get_feature_names_out()
 for c, name in enumerate(data.classes):
     top = np.argsort(classifier.coef_[c])[-8:][::-1]

@@ -213,13 +213,13 @@ assert torch.allclose(probs, torch.tensor([0.659, 0.242, 0.099]), atol=1e-3)
 # $\tau$ before the softmax tunes this; $\tau \to 0$ approaches a hard argmax, large $\tau$
 # a uniform distribution. The text generators of Parts II and III use this knob.
 
-# %%
+# %% mystnb={"image": {"alt": "Four bar charts of three class scores: the raw logits z, then softmax(z / tau) at temperatures 0.5, 1 and 5. A low temperature puts nearly all the probability on the largest score, a high one spreads it almost evenly."}}
 fig, axes = plt.subplots(1, 4, figsize=(12, 2.8), sharey=True)
 for ax, tau in zip(axes, (None, 0.5, 1.0, 5.0)):
     values = logits if tau is None else torch.softmax(logits / tau, dim=0)
     ax.bar(
         ["class 0", "class 1", "class 2"],
-        values,
+        values.numpy(),  # matplotlib wants NumPy arrays (and a GPU tensor must come back first)
         color=["tab:blue", "tab:orange", "tab:green"],
     )
     for i, v in enumerate(values.tolist()):
@@ -390,7 +390,7 @@ print(
 )
 assert dnn_test_accuracy > 0.70
 
-# %%
+# %% mystnb={"image": {"alt": "Training curves of the feed-forward tweet classifier by epoch, training and validation. Left: cross-entropy loss; the training loss keeps falling while the validation loss is lowest early and then rises (overfitting). Right: accuracy, far above the majority-class line. The epoch of the best checkpoint is shaded."}}
 epochs = range(1, len(history["train"]) + 1)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 for name, style in (("train", "o-"), ("validation", "s--")):
@@ -652,7 +652,7 @@ print(f"validation perplexity, all {len(val_targets):,} pairs of the held-out wo
 print(f"NNLM {nnlm_ppl:.1f}, unigram {unigram_ppl:.1f}")
 assert nnlm_ppl < 0.6 * unigram_ppl
 
-# %%
+# %% mystnb={"image": {"alt": "Training of the neural language model (NNLM) on Shakespeare. Left: training cross-entropy (mean of 100 steps) against step, falling below the log of the unigram model's perplexity. Right: validation perplexity against step, falling well below the unigram model's, with the value on all validation pairs as a star at the end."}}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
 smoothed = np.convolve(step_losses, np.ones(100) / 100, mode="valid")
 ax1.plot(np.arange(100, steps + 1), smoothed)
@@ -781,7 +781,7 @@ assert sum(found) >= 4
 # A picture: the 32-dimensional rows of a few word groups, projected onto their two
 # principal directions.
 
-# %%
+# %% mystnb={"image": {"alt": "Scatter plot of NNLM word embeddings projected on their first two principal components, in five coloured groups: pronouns, possessives, titles, numbers and forms of be and have, each word labelled; words of a group tend to lie together."}}
 groups = {
     "pronouns": ["he", "she", "they", "we", "i", "you", "thou"],
     "possessives": ["my", "thy", "his", "her", "our", "your", "their"],

@@ -376,7 +376,7 @@ for b, m, p in zip(bucket_sizes, measured, predicted):
 assert np.abs(measured - predicted).max() < 0.02  # FNV-1a spreads n-grams uniformly
 assert 0.25 < measured[bucket_sizes == 200_000][0] < 0.4
 
-# %%
+# %% mystnb={"image": {"alt": "Share of the vocabulary's n-grams that share a hash bucket with another, against the number of buckets B (log scale): the theoretical curve 1 - exp(-N/B) and the measured points agree, falling as B grows; dotted lines mark this lesson's 200,000 buckets and fastText's default of 2,000,000."}}
 grid = np.logspace(3.5, 6.5, 100)
 fig, ax = plt.subplots(figsize=(7, 3.6))
 ax.semilogx(grid, 1 - np.exp(-n_ngrams / grid), label="theory $1 - e^{-N/B}$")
@@ -658,7 +658,7 @@ for (model, name), r in ranks.items():
     )
 print(f"(a random guess: median {len(ft.wv) // 2:,}, top 10 for {10 / len(ft.wv):.2%})")
 
-# %%
+# %% mystnb={"image": {"alt": "Cumulative share of (rare form, stem) pairs against the rank of the stem among the form's nearest neighbours (log scale): FastText on forms never seen, seen 1-2 times and seen 3-5 times, Word2Vec on forms seen 3-5 times, and a dotted line for a random ranking. The FastText curves rise far earlier; Word2Vec's stays below the random line."}}
 fig, ax = plt.subplots(figsize=(7.5, 4))
 for (model, name), r in ranks.items():
     x = np.sort(r)
@@ -722,7 +722,7 @@ assert not set(morphemes("갔다")) <= set(char_ngrams("갔다", 1, 3))
 # overlap of n-gram sets between forms, with the English *run* family beside it (the
 # Korean forms are labelled by gloss: PST = past, POL = polite, ADN = before a noun):
 
-# %%
+# %% mystnb={"image": {"alt": "Two heatmaps of the Jaccard overlap between the character n-gram sets of word forms. Left: English forms of run and walk, n = 3-6. Right: Korean forms of the verbs eat and go, labelled by gloss, on syllables, n = 1-3. The regular forms of a verb make bright blocks; the fused past go-PST shares with go only the ending, no more than eat does, just as irregular ran shares nothing with run."}}
 english_forms = ["run", "runs", "running", "runner", "ran", "rerun", "walk", "walking"]
 korean_forms = {
     "eat": "먹다",

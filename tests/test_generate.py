@@ -161,3 +161,34 @@ def test_perplexity():
         perplexity(torch.ones(3))
     with pytest.raises(TypeError, match="real number"):
         perplexity("2.0")
+
+
+def test_kv_cache_argument_names_the_cache_as_the_installed_transformers_does():
+    """A cached step gives the logits of a full recompute, whichever name the installed
+    transformers takes (past_key_values before 5.25, cache from then on)."""
+    from transformers import DynamicCache, LlamaConfig, LlamaForCausalLM
+
+    from nlpcourse.generate import kv_cache_argument
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2)
+    model = LlamaForCausalLM(config).eval()
+    ids = torch.randint(0, 50, (2, 6))
+    cache = DynamicCache(config=config)
+    argument = kv_cache_argument(model, cache)
+    [name] = argument
+    assert name in ("cache", "past_key_values") and argument[name] is cache
+    with torch.no_grad():
+        model(input_ids=ids[:, :5], use_cache=True, **argument)
+        stepped = model(input_ids=ids[:, 5:], use_cache=True, **argument).logits[:, -1]  # (B, V)
+        full = model(input_ids=ids).logits[:, -1]
+    assert cache.get_seq_length() == 6
+    torch.testing.assert_close(stepped, full, atol=1e-5, rtol=1e-5)
+
+
+def test_kv_cache_argument_rejects_a_model_without_a_cache():
+    from nlpcourse.generate import kv_cache_argument
+
+    with pytest.raises(TypeError, match="neither `cache` nor `past_key_values`"):
+        kv_cache_argument(torch.nn.Linear(2, 2), object())

@@ -101,7 +101,7 @@ class GloVeModel(nn.Module):
                 raise TypeError(f"{name} must hold integer word ids, got {ids.dtype}")
             if int(ids.min()) < 0 or int(ids.max()) >= self.vocab_size:
                 raise ValueError(f"{name} holds ids outside [0, {self.vocab_size})")
-        if not bool((x > 0).all()):
+        if bool((~(x > 0)).any()):  # zero, negative or NaN
             raise ValueError(
                 "every count x must be positive: log(0) is undefined, so GloVe trains only on the "
                 "non-zero entries of X"
