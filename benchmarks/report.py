@@ -104,6 +104,51 @@ def _machine_line(machine: dict) -> str:
             f"{machine['torch']}, measured on {machine['date']} at commit `{machine['commit']}`")
 
 
+def run_label(record: dict) -> str:
+    """The target of a run's sub-section, which the short table links to."""
+    return f"results-run-{record['name']}"
+
+
+def reference_table(records: list[dict]) -> list[str]:
+    """The comparison at a glance: four short columns that fit the book's column (the
+    details of each run follow in its own sub-section, reference_details)."""
+    lines = ["| run | ours | anchor | share of anchor |", "|---|---|---:|---:|"]
+    for record in records:
+        share = relative_quality(record)
+        anchor = "–" if record["anchor"] is None else number(record["anchor"])
+        lines.append(
+            f"| {{ref}}`{record['name']} <{run_label(record)}>` | **{number(record['value'])}** {record['metric']} "
+            f"| {anchor} | {'–' if share is None else f'{share:.0f}%'} |")
+    return lines
+
+
+def reference_details(records: list[dict]) -> list[str]:
+    """One sub-section a run: what it is, where the anchor comes from, its cost and what
+    differs from the anchor, as a definition list."""
+    lines = ["### Each run in detail", ""]
+    for record in records:
+        anchor = "none" if record["anchor"] is None else f"{number(record['anchor'])} {record['metric']}"
+        cite = f" {{cite:p}}`{record['anchor_cite']}`" if record["anchor_cite"] else ""
+        lines += [
+            f"({run_label(record)})=",
+            f"#### `{record['name']}`",
+            "",
+            f"Task\n: {record['task']}",
+            "",
+            f"Model\n: {record['model']}",
+            "",
+            f"Ours / anchor\n: **{number(record['value'])}** {record['metric']} / {anchor}",
+            "",
+            f"Source of the anchor\n: {record['anchor_source']}{cite}",
+            "",
+            f"Time\n: {record['cpu_s']:.0f} CPU s (budget {record['budget_cpu_s']:.0f}), {record['wall_s']:.0f} s wall",
+            "",
+            f"What differs\n: {record['differences']}",
+            "",
+        ]
+    return lines
+
+
 def reference_section(results: dict[str, dict]) -> list[str]:
     """``results``: the reference modules that have a results file, in course order."""
     records = [record for result in results.values() for record in result["records"]]
@@ -114,36 +159,29 @@ def reference_section(results: dict[str, dict]) -> list[str]:
         "Each run trains one of the course's own models, from `nlpcourse`, on a sample of a real data set "
         "(the tier-2 sample files, {doc}`data`), with seed 0 and a fixed amount of work sized to a CPU "
         "budget on this machine; the anchors were mostly trained longer, on the full data, on a GPU. "
-        "So read each row with its \"what differs\" note: the question is how close a laptop-sized "
-        "run of the course's code gets, not who wins.",
+        "So read each row with its \"what differs\" note (below the figure; the run's name links to it): "
+        "the question is how close a laptop-sized run of the course's code gets, not who wins.",
         "",
         f"Machine: {_machine_line(first['machine'])}; {first['machine']['torch_threads']} torch threads.",
         "",
-        "| run | task | model | ours | anchor | source | CPU s (budget) | wall s |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for record in records:
-        anchor = "–" if record["anchor"] is None else number(record["anchor"])
-        cite = f" {{cite:p}}`{record['anchor_cite']}`" if record["anchor_cite"] else ""
-        lines.append(
-            f"| `{record['name']}` | {record['task']} | {record['model']} | "
-            f"**{number(record['value'])}** {record['metric']} | {anchor} | {record['anchor_source']}{cite} | "
-            f"{record['cpu_s']:.0f} ({record['budget_cpu_s']:.0f}) | {record['wall_s']:.0f} |")
-    lines += [
+        "The share of anchor is our number as a percentage of the anchor's, oriented so that 100% means "
+        "as good as the anchor (for a lower-is-better metric such as nats/char, anchor / ours).",
+        "",
+        *reference_table(records),
         "",
         f"```{{figure}} figures/{REFERENCE_FIGURE.name}",
         ":name: results-references",
+        ":alt: Horizontal bar chart, one bar per anchored run: our number as a percentage of the published "
+        "anchor, with a vertical line at 100 percent (as good as the anchor).",
         "",
         "Each anchored run's number as a share of its anchor. The runs are far smaller than the "
         "anchors' (see below), so the bars measure how much of the published quality a few CPU "
         "minutes buy.",
         "```",
         "",
-        "### What differs from each anchor",
-        "",
+        *reference_details(records),
     ]
-    lines += [f"- `{record['name']}`: {record['differences']}" for record in records]
-    lines += ["", "### Per-module totals", "",
+    lines += ["### Per-module totals", "",
               "The load column is the machine's 1-minute load average when the module started: "
               "above 2 on this 2-core machine, other work shared the CPU, which lengthens wall "
               "times (CPU seconds much less so; the numbers reached not at all, since every run "
@@ -197,6 +235,9 @@ def lesson_section(lessons_result: dict) -> list[str]:
         "",
         f"```{{figure}} figures/{LESSON_FIGURE.name}",
         ":name: results-lessons",
+        f":alt: Bar chart of each lesson's median wall time in seconds, with min-max error bars, a dashed "
+        f"line at the {LESSON_BUDGET_S} s budget and a dotted line at the {LESSON_TARGET_S} s target; "
+        "bars over the budget are red.",
         "",
         f"Median wall time of each lesson (error bars: min to max of its {lessons_result['repeats']} run(s)); red bars "
         "are over the budget.",

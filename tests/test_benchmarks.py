@@ -32,6 +32,26 @@ def test_committed_page_and_figures_are_what_the_json_gives():
             "hand or the JSON changed without `python -m benchmarks report`")
 
 
+def test_reference_runs_are_a_short_table_then_each_run_in_detail():
+    # Four short columns fit the book's column at 1280 pixels (tests/test_book.py checks it in
+    # a browser); the long text of each run sits in its own sub-section, which its row links to.
+    page = report.render()[report.PAGE]
+    section = page.split("## Reference runs against published numbers\n", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.split("```{figure}", 1)[0].splitlines() if line.startswith("|")]
+    records = [record for module in run.REFERENCES if (run.RESULTS / f"{module}.json").exists()
+               for record in run.read_json(run.RESULTS / f"{module}.json")["records"]]
+    assert table[0] == "| run | ours | anchor | share of anchor |" and len(table) == 2 + len(records)
+    details = section.split("### Each run in detail\n", 1)[1]
+    for row, record in zip(table[2:], records):
+        label = report.run_label(record)
+        assert f"<{label}>`" in row, row
+        own = details.split(f"({label})=\n#### `{record['name']}`\n", 1)[1].split("\n#### ", 1)[0]
+        for term in ("Task", "Model", "Source of the anchor", "Time", "What differs"):
+            assert f"\n{term}\n: " in "\n" + own, (record["name"], term)
+        if record["anchor_cite"]:
+            assert f"{{cite:p}}`{record['anchor_cite']}`" in own, record["name"]
+
+
 def test_results_page_is_in_the_book():
     toc = (ROOT / "_toc.yml").read_text()
     assert "book/results" in toc

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from html import unescape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,6 +25,13 @@ MATHJAX_COPY = ROOT / "_build" / "static" / "mathjax" / "tex-mml-chtml.js"
 COLAB = "https://colab.research.google.com"
 
 
+# The lessons' kernels show every DeprecationWarning and FutureWarning once per place, even
+# those raised inside a library because of how a lesson calls it (by default Python shows
+# a DeprecationWarning only when the lesson's own line raises it), so that a call that will
+# break with the next release shows up in the page, and test_no_warning_in_any_lesson fails.
+KERNEL_WARNINGS = "default::DeprecationWarning,default::PendingDeprecationWarning,default::FutureWarning"
+
+
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     # Without the copy Sphinx only warns (html_static_path) and the pages lose their math.
@@ -34,6 +42,7 @@ def html(tmp_path_factory) -> Path:
         [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
         capture_output=True,
         text=True,
+        env={**os.environ, "PYTHONWARNINGS": KERNEL_WARNINGS},  # the kernels inherit it
     )
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return out / "_build" / "html"
@@ -75,6 +84,39 @@ def test_lesson_page_has_outputs_figures_and_colab(html, source, book_config):
     assert solutions >= 1 and len(dropdowns) == solutions, f"{len(dropdowns)} dropdowns for {solutions} solutions"
     # citations resolve to the references page
     assert 'href="../book/references.html#' in page
+
+
+# An image's alt text that is only its file: myst-nb's default for a cell's figure is the
+# image's path (alt="../_images/fda83d....png"), which a screen reader reads out as such.
+IMAGE_FILE_NAME = re.compile(r"\.(png|jpe?g|gif|svg)\b|_images/|^[0-9a-f]{16,}", re.I)
+
+
+def article_images(page_html: str) -> list[str]:
+    """The <img> tags of a page's article (the theme's launch-button logos are outside it)."""
+    article = page_html.split('<article class="bd-article">', 1)[1].split("</article>", 1)[0]
+    return re.findall(r"<img\b[^>]*>", article)
+
+
+@pytest.mark.parametrize("source", lesson_sources(), ids=lambda p: p.stem)
+def test_lesson_figures_have_alt_text_that_says_what_they_show(html, source):
+    # A figure cell sets it in its metadata: `# %% mystnb={"image": {"alt": "..."}}`.
+    images = article_images((html / "notebooks" / f"{source.stem}.html").read_text())
+    assert images, "a lesson shows its figures"
+    for tag in images:
+        alt = re.search(r'\salt="([^"]*)"', tag)
+        text = unescape(alt.group(1)).strip() if alt else ""
+        assert len(text.split()) >= 5 and not IMAGE_FILE_NAME.search(text), (
+            f"{source.stem}: a figure without alt text that says what it shows: {tag[:300]}")
+
+
+@pytest.mark.parametrize("source", lesson_sources(), ids=lambda p: p.stem)
+def test_no_deprecation_warning_in_any_lesson(html, source):
+    """Colab installs the newest releases; what they deprecate today breaks a lesson there
+    next. (make test-colab runs the lessons on those releases.)"""
+    page = (html / "notebooks" / f"{source.stem}.html").read_text()
+    warnings = sorted({unescape(m.group(0)) for m in re.finditer(
+        r"[^<>\n]{0,200}\b(?:Deprecation|PendingDeprecation|Future)Warning\b[^<>\n]{0,200}", page)})
+    assert not warnings, f"{source.stem} prints warnings of things that will change:\n" + "\n".join(warnings)
 
 
 def test_no_error_output_in_any_page(html):
@@ -123,6 +165,9 @@ TOOLCHAIN_CONSOLE_ERRORS = {
     "Got invalid theme mode: . Resetting to auto.",
 }
 BROWSER_LESSONS = ["02_feedforward_and_nnlm", "14_transformer"]  # Part I and Part III, both with math
+# Lessons whose code keeps to 88 columns (book/_static/course.css makes room for 96 at
+# 1280 pixels): in these, no code cell may scroll sideways.
+CODE_WIDTH_LESSONS = ["03_word2vec", "07_rnn", "09_bidirectional_and_stacked"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # TeX delimiters and commands that are only visible if MathJax did not typeset the math.
 RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\begin\{|\\frac\b")
@@ -322,3 +367,72 @@ def test_lesson_in_a_browser(visit, book_config, lesson):
     # the only request that leaves the machine is the Colab one, made by the click
     assert_colab_button_opens(seen.page, colab_url(book_config, lesson))
     seen.assert_clean(expected_outside=(colab_url(book_config, lesson),))
+
+
+def code_blocks_that_scroll(page: Page) -> tuple[int, list[str]]:
+    """How many code cells the article shows (the collapsed solutions opened), and those whose
+    code is wider than its box, i.e. has a scrollbar. (Printed output is not lesson code:
+    its lines can be longer, and scroll.)"""
+    measured = page.evaluate(
+        """() => {
+            document.querySelectorAll("article.bd-article details").forEach(details => { details.open = true; });
+            const blocks = [...document.querySelectorAll("article.bd-article div.cell_input pre")];
+            const longest = pre => pre.textContent.split("\\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+            return {
+                count: blocks.length,
+                scrolling: blocks.filter(pre => pre.scrollWidth > pre.clientWidth)
+                    .map(pre => `${pre.scrollWidth} px in ${pre.clientWidth}: ${longest(pre)}`),
+            };
+        }"""
+    )
+    return measured["count"], measured["scrolling"]
+
+
+@pytest.mark.parametrize("lesson", CODE_WIDTH_LESSONS)
+def test_code_cells_fit_the_column_without_scrolling(visit, lesson):
+    seen = visit(f"notebooks/{lesson}.html")
+    count, scrolling = code_blocks_that_scroll(seen.page)
+    assert count >= 10, f"only {count} code cells: are the cells rendered?"
+    assert not scrolling, f"{len(scrolling)} of {count} code cells scroll sideways at 1280 px: {scrolling[:5]}"
+    screenshot_pixels(seen.page, f"{lesson}-code")
+
+
+def table_layout(page: Page, selector: str) -> list[dict]:
+    """Each table's width against its container's and where its header cells are."""
+    return page.eval_on_selector_all(
+        selector,
+        """tables => tables.map(table => {
+            const container = table.parentElement;
+            const visible = container.getBoundingClientRect();
+            return {
+                scroll_width: container.scrollWidth,
+                client_width: container.clientWidth,
+                right: table.getBoundingClientRect().right,
+                article_right: document.querySelector("article.bd-article").getBoundingClientRect().right,
+                visible_right: Math.min(visible.right, window.innerWidth),
+                headers: [...table.querySelectorAll("thead th")].map(th => {
+                    const box = th.getBoundingClientRect();
+                    return {text: th.textContent.trim(), left: box.left, right: box.right};
+                }),
+            };
+        })""",
+    )
+
+
+def test_results_comparison_fits_at_a_glance(visit):
+    seen = visit("book/results.html")
+    seen.page.wait_for_load_state()
+    assert_rendered(seen.page, "results")
+    assert_figures_loaded(seen.page, at_least=2)
+    # The comparison the page exists for: the first table of the reference section, with
+    # every column on screen at 1280 pixels, no scrolling needed.
+    comparison = table_layout(seen.page, "section#reference-runs-against-published-numbers table")[0]
+    assert "anchor" in [header["text"] for header in comparison["headers"]], comparison
+    off_screen = [header["text"] for header in comparison["headers"]
+                  if header["left"] < 0 or header["right"] > comparison["visible_right"] + 0.5]
+    assert not off_screen, f"columns cut or off-screen at 1280 px: {off_screen}"
+    # No table of the page (the lesson times too) is wider than the article's column.
+    for table in table_layout(seen.page, "article.bd-article table"):
+        assert table["scroll_width"] <= table["client_width"], table
+        assert table["right"] <= table["article_right"] + 0.5, table
+    seen.assert_clean()
