@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carriers.txt pyproject.toml
 
-.PHONY: book test bench sync homework pins clean distclean
+.PHONY: book test test-colab bench sync homework pins clean distclean
 
 # torch first and alone (CPU build), then the exact pins, then the data carriers without
 # their dependencies, then this package in editable mode. The stamp is written last, so an
@@ -47,6 +47,22 @@ book: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
 WORKERS ?= 2
 test: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
+
+# The Colab check, not part of `make test` (it downloads about 2.5 GB, a CUDA torch among
+# them; about 40 min): a throwaway venv in COLAB_DIR of Colab's Python 3.12 with the newest
+# releases pyproject.toml's loose bounds allow of what Colab preinstalls (not the pins),
+# then every lesson from a copy in COLAB_DIR, in a fresh copy of that venv, its own setup
+# cell installing nlpcourse (git+file:// of this repository's HEAD: commit first) and its
+# data carriers, under a stub google.colab. Report: _build/colab/report.md. LESSONS="01 08"
+# runs some lessons; COLAB_REUSE=1 keeps the venv of the last run.
+COLAB_PYTHON ?= $(firstword $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null) \
+                 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12))
+COLAB_DIR ?= /tmp/nlpcourse-colab
+test-colab:
+	@command -v "$(COLAB_PYTHON)" >/dev/null || { echo "make test-colab: no Python 3.12 (Colab's)" \
+	  "found; set COLAB_PYTHON=/path/to/python3.12" >&2; exit 1; }
+	$(COLAB_PYTHON) .ci/colab.py --python $(COLAB_PYTHON) --workdir $(COLAB_DIR) \
+	  $(if $(LESSONS),--lessons $(LESSONS)) $(if $(COLAB_REUSE),--reuse-image)
 
 # Reference runs on the tier-2 samples in ../shared/data, then every lesson executed three
 # times, then book/results.md and its figures from the JSON in benchmarks/results/. About
