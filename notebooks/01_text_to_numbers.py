@@ -115,7 +115,8 @@ for text in garbled[:3]:
     print("stored :", repr(text[:90]))
     print("cleaned:", repr(clean_tweet(text)[:90]), "\n")
 print(
-    f"{sum(clean_tweet(t) != t for _, t in raw_rows):,} of {len(raw_rows):,} tweets changed by cleaning"
+    f"{sum(clean_tweet(t) != t for _, t in raw_rows):,} of {len(raw_rows):,} tweets "
+    "changed by cleaning"
 )
 
 # %% [markdown]
@@ -268,7 +269,8 @@ plt.show()
 
 singletons = np.mean(freqs == 1)
 print(
-    f"{singletons:.0%} of distinct tokens occur once; the top 1,000 cover {coverage[999]:.0%} of the text"
+    f"{singletons:.0%} of distinct tokens occur once; "
+    f"the top 1,000 cover {coverage[999]:.0%} of the text"
 )
 assert -1.3 < slope < -0.7 and singletons > 0.4
 
@@ -331,7 +333,8 @@ small_vocab = build_vocab_from_iterator(doc_tokens)
 
 
 def bag_of_words(token_lists, vocab):
-    """Document-term counts as a sparse (N, V) matrix, built from (row, column) pairs."""
+    """Document-term counts as a sparse (N, V) matrix, built from (row, column)
+    pairs."""
     rows, cols = [], []
     for row, tokens in enumerate(token_lists):
         for token in tokens:
@@ -339,7 +342,8 @@ def bag_of_words(token_lists, vocab):
                 rows.append(row)
                 cols.append(vocab[token])
     values = np.ones(len(rows), dtype=np.int64)
-    # duplicate (row, col) pairs are summed when the matrix is built: that is the counting
+    # duplicate (row, col) pairs are summed when the matrix is built:
+    # that is the counting
     return sp.csr_matrix((values, (rows, cols)), shape=(len(token_lists), len(vocab)))
 
 
@@ -429,14 +433,16 @@ block = X_tfidf[:2000]
 dense_block = block.toarray()
 sparse_bytes = block.data.nbytes + block.indices.nbytes + block.indptr.nbytes
 print(
-    f"2,000 tweets: dense {dense_block.nbytes / 2**20:7.1f} MiB   sparse {sparse_bytes / 2**20:5.2f} MiB"
+    f"2,000 tweets: dense {dense_block.nbytes / 2**20:7.1f} MiB   "
+    f"sparse {sparse_bytes / 2**20:5.2f} MiB"
 )
 
 full_dense = X_tfidf.shape[0] * X_tfidf.shape[1] * 8
 full_sparse = X_tfidf.data.nbytes + X_tfidf.indices.nbytes + X_tfidf.indptr.nbytes
 density = X_tfidf.nnz / (X_tfidf.shape[0] * X_tfidf.shape[1])
 print(
-    f"all {X_tfidf.shape[0]:,}: dense {full_dense / 2**30:5.2f} GiB   sparse {full_sparse / 2**20:5.2f} MiB   density {density:.4%}"
+    f"all {X_tfidf.shape[0]:,}: dense {full_dense / 2**30:5.2f} GiB   "
+    f"sparse {full_sparse / 2**20:5.2f} MiB   density {density:.4%}"
 )
 assert dense_block.nbytes == 2000 * len(vocab) * 8 and full_dense / full_sparse > 100
 
@@ -481,7 +487,8 @@ plt.show()
 
 truncated = np.mean(lengths > maxlen)
 print(
-    f"mean {lengths.mean():.1f}, max {lengths.max()} tokens; maxlen={maxlen} truncates {truncated:.1%} of tweets"
+    f"mean {lengths.mean():.1f}, max {lengths.max()} tokens; "
+    f"maxlen={maxlen} truncates {truncated:.1%} of tweets"
 )
 assert 20 <= maxlen <= 40 and truncated <= 0.05
 
@@ -503,7 +510,8 @@ for padding, truncating, n in [
 ]:
     out = pad_sequences([seq], maxlen=n, padding=padding, truncating=truncating)[0]
     print(
-        f"maxlen={n} padding={padding:4} truncating={truncating:4} -> {vocab.lookup_tokens(out)}"
+        f"maxlen={n} padding={padding:4} truncating={truncating:4} "
+        f"-> {vocab.lookup_tokens(out)}"
     )
 
 assert pad_sequences([seq], maxlen=3)[0].tolist() == seq[-3:]  # default keeps the end
@@ -650,7 +658,8 @@ for min_freq in (1, 2, 5, 20):
     v.set_default_index(v["<unk>"])
     rate = np.mean([v[t] == v["<unk>"] for tokens in val_tokens for t in tokens])
     print(f"min_freq={min_freq:>2}: {len(v):6,} tokens, <unk> rate {rate:.1%}")
-# Never zero: validation tweets contain tokens (names, URLs, typos) absent from training.
+# Never zero: validation tweets contain tokens (names, URLs, typos)
+# absent from training.
 v1 = build_vocab_from_iterator(train_tokens, min_freq=1, specials=specials)
 assert len(v1) > len(vocab)
 

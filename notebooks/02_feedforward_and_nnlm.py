@@ -219,7 +219,8 @@ for ax, tau in zip(axes, (None, 0.5, 1.0, 5.0)):
     values = logits if tau is None else torch.softmax(logits / tau, dim=0)
     ax.bar(
         ["class 0", "class 1", "class 2"],
-        values.numpy(),  # matplotlib wants NumPy arrays (and a GPU tensor must come back first)
+        # matplotlib wants NumPy arrays (and a GPU tensor must come back first)
+        values.numpy(),
         color=["tab:blue", "tab:orange", "tab:green"],
     )
     for i, v in enumerate(values.tolist()):
@@ -257,7 +258,8 @@ loss_torch = F.cross_entropy(
 )  # (1, 3) logits, (1,) index
 loss_torch.backward()
 print(
-    f"by hand {loss_by_hand:.4f} = -log {probs[target]:.3f};  F.cross_entropy {loss_torch:.4f}"
+    f"by hand {loss_by_hand:.4f} = -log {probs[target]:.3f};  "
+    f"F.cross_entropy {loss_torch:.4f}"
 )
 print(
     "gradient p - y:",
@@ -303,7 +305,8 @@ print({name: X.shape for name, X in features.items()})
 classifier = DNNClassifier(input_dim=3000, hidden=(64, 32), num_classes=3).to(device)
 n_params = sum(p.numel() for p in classifier.parameters())
 print(
-    f"{n_params:,} parameters; the formula gives {mlp_parameter_count(classifier.sizes):,}"
+    f"{n_params:,} parameters; "
+    f"the formula gives {mlp_parameter_count(classifier.sizes):,}"
 )
 assert n_params == mlp_parameter_count([3000, 64, 32, 3]) == 194_243
 
@@ -474,7 +477,8 @@ unk_train, unk_val = (
     (val_ids == 0).float().mean().item(),
 )
 print(
-    f"V = {V:,}; <unk> is {unk_train:.1%} of train and {unk_val:.1%} of validation tokens"
+    f"V = {V:,}; <unk> is {unk_train:.1%} of train and "
+    f"{unk_val:.1%} of validation tokens"
 )
 print("most frequent:", vocab.itos[1:21])
 assert V == 3000 and unk_val < 0.15
@@ -491,7 +495,8 @@ counts = torch.bincount(train_ids, minlength=V).float()  # (V,)
 unigram_log_probs = torch.log((counts + 1) / (counts.sum() + V))  # (V,)
 unigram_ppl = math.exp(-unigram_log_probs[val_ids].mean().item())
 print(
-    f"unigram perplexity on validation: {unigram_ppl:.1f} (uniform over the vocabulary: {V:,})"
+    f"unigram perplexity on validation: {unigram_ppl:.1f} "
+    f"(uniform over the vocabulary: {V:,})"
 )
 assert 150 < unigram_ppl < 400
 
@@ -516,7 +521,8 @@ def ngram_codes(ids, n):
 for n in range(1, 5):
     unseen = ~np.isin(ngram_codes(val_ids[:-1], n), ngram_codes(train_ids, n))
     print(
-        f"{n} previous words: {unseen.mean():5.1%} of validation contexts never occur in training"
+        f"{n} previous words: {unseen.mean():5.1%} of validation contexts "
+        "never occur in training"
     )
 
 # %% [markdown]
@@ -559,7 +565,8 @@ x = (one_hot @ C).flatten(1)  # concatenate the n vectors: (1, n m)
 y = lm.output(torch.tanh(lm.hidden(x)))  # (1, V)
 assert torch.allclose(y, lm(context), atol=1e-6)
 print(
-    f"one-hot {tuple(one_hot.shape)} @ C {tuple(C.shape)} -> {tuple(x.shape)} concatenated"
+    f"one-hot {tuple(one_hot.shape)} @ C {tuple(C.shape)} -> {tuple(x.shape)} "
+    "concatenated"
 )
 print(f"-> hidden {tuple(lm.hidden(x).shape)} -> logits {tuple(y.shape)}")
 
@@ -733,7 +740,8 @@ for text in [
 
 # %%
 def nearest(table, word, k=6):
-    """The k words whose rows of the table have the highest cosine similarity to word's."""
+    """The k words whose rows of the table have the highest cosine
+    similarity to word's."""
     unit = F.normalize(table, dim=1)  # (V, m), rows of length 1
     similarity = unit @ unit[vocab[word]]  # (V,)
     similarity[vocab[word]] = -1  # not the word itself
@@ -924,8 +932,9 @@ for epoch in range(2):
 _, linear_accuracy = evaluate(linear, features["test"], labels["test"])
 print(f"test accuracy: linear {linear_accuracy:.3f}, DNN {dnn_test_accuracy:.3f}")
 assert linear_accuracy > 0.70
-# Little: on order-free counts, non-linear combinations of words help a bag of words only
-# slightly; most of the signal is in single words, which a linear model weighs directly.
+# Little: on order-free counts, non-linear combinations of words help a bag of words
+# only slightly; most of the signal is in single words, which a linear model weighs
+# directly.
 
 # %% [markdown]
 # ## Summary

@@ -622,7 +622,8 @@ gensim_full.build_vocab(sentences)
 start, cpu_start = time.perf_counter(), time.process_time()
 _, raw_words = gensim_full.train(sentences, total_examples=len(sentences), epochs=3)
 full_seconds = time.perf_counter() - start
-full_cpu_seconds = time.process_time() - cpu_start  # CPU time: what other programs cannot inflate
+# CPU time: what other programs cannot inflate
+full_cpu_seconds = time.process_time() - cpu_start
 full_wps = raw_words / full_seconds
 print(f"same words: {budget_words:,} words in {same_seconds:.2f} s = {same_wps:,.0f}/s")
 print(f"full:       {raw_words:,} words in {full_seconds:.2f} s = {full_wps:,.0f}/s")
@@ -874,7 +875,8 @@ cbow.train(sentences, total_examples=len(sentences), epochs=3)
 cbow_wps = 3 * n_words / (time.perf_counter() - start)
 cbow_cpu_seconds = time.process_time() - cpu_start
 cbow_rho = word_similarity(cbow.wv, ws353).spearman
-print(f"CBOW: {cbow_wps:,.0f} words/s, {cbow_cpu_seconds:.1f} CPU s, WordSim353 {cbow_rho:+.3f}")
+print(f"CBOW: {cbow_wps:,.0f} words/s, {cbow_cpu_seconds:.1f} CPU s, "
+      f"WordSim353 {cbow_rho:+.3f}")
 print(f"skip-gram: {full_wps:,.0f} words/s, {full_cpu_seconds:.1f} CPU s, "
       f"WordSim353 {similarity['gensim full'].spearman:+.3f}")
 # CBOW makes one prediction per position instead of one per context word: faster. The

@@ -71,7 +71,14 @@ from torch import nn
 from nlpcourse.data import tweets
 from nlpcourse.models.cnn import TextCNN, textcnn_parameter_count
 from nlpcourse.text import classification_loaders
-from nlpcourse.train import evaluate, fit, get_device, predict, seed_everything, use_threads
+from nlpcourse.train import (
+    evaluate,
+    fit,
+    get_device,
+    predict,
+    seed_everything,
+    use_threads,
+)
 
 # Two threads, or fewer when the machine has fewer cores or OMP_NUM_THREADS says so.
 # Alone on a 2-core CPU, the convolutions split over both cores and this lesson runs
@@ -247,12 +254,19 @@ def conv1d_scratch(x, weight, bias, stride=1, padding=0, dilation=1):
     x = F.pad(x, (padding, padding))  # (B, E, T + 2p): zeros at both ends
     span = dilation * (k - 1) + 1
     windows = x.unfold(2, span, stride)[..., ::dilation]  # (B, E, W, k)
-    return torch.einsum("bewk,fek->bfw", windows, weight) + bias[None, :, None]  # (B, F, W)
+    return (
+        torch.einsum("bewk,fek->bfw", windows, weight) + bias[None, :, None]
+    )  # (B, F, W)
 
 
 torch.manual_seed(0)
 x = torch.randn(4, 10, 20)  # (B, E, T)
-for L, k, s, p, d in [(20, 3, 1, 0, 1), (20, 3, 1, 1, 1), (20, 4, 2, 1, 1), (20, 3, 1, 2, 3)]:
+for L, k, s, p, d in [
+    (20, 3, 1, 0, 1),
+    (20, 3, 1, 1, 1),
+    (20, 4, 2, 1, 1),
+    (20, 3, 1, 2, 3),
+]:
     layer = nn.Conv1d(10, 6, kernel_size=k, stride=s, padding=p, dilation=d)
     ours = conv1d_scratch(x, layer.weight, layer.bias, s, p, d)
     assert ours.shape[-1] == conv_output_length(L, k, s, p, d)
@@ -333,12 +347,18 @@ assert phrase_scores[phrases.index("not bad")] == 0  # the opposite does not
 fig, (ax1, ax2) = plt.subplots(
     1, 2, figsize=(11, 3), gridspec_kw={"width_ratios": [len(bigrams), len(phrases)]}
 )
-ax1.bar(range(len(scores)), scores.numpy(), color=["tab:red" if s > 0 else "tab:gray" for s in scores])
+ax1.bar(
+    range(len(scores)),
+    scores.numpy(),
+    color=["tab:red" if s > 0 else "tab:gray" for s in scores],
+)
 ax1.set_xticks(range(len(bigrams)), bigrams, rotation=30, ha="right")
 ax1.set(ylabel="ReLU score", title=f'every window of "{text}"', ylim=(0, 1.1))
 ax1.title.set_fontsize(9)
 ax2.bar(range(len(phrases)), phrase_scores, color="tab:blue")
-ax2.set_xticks(range(len(phrases)), [f'"{p}"' for p in phrases], rotation=30, ha="right")
+ax2.set_xticks(
+    range(len(phrases)), [f'"{p}"' for p in phrases], rotation=30, ha="right"
+)
 ax2.set(title='"the food was ...": best window', ylim=(0, 1.1))
 ax2.title.set_fontsize(9)
 fig.suptitle('A width-2 filter built to detect "not good"')
@@ -375,12 +395,17 @@ plt.show()
 a = detect("not good , the food was the food")
 b = detect("the food was the food , not good")
 assert a.argmax() != b.argmax() and a.max() == b.max() == 1.0
-print(f"'not good' first: max {a.max():.2f} at window {a.argmax()}; last: max {b.max():.2f} at {b.argmax()}")
+print(
+    f"'not good' first: max {a.max():.2f} at window {a.argmax()}; "
+    f"last: max {b.max():.2f} at {b.argmax()}"
+)
 
 extra = list(range(0, 41, 4))
 max_pooled, mean_pooled = [], []
 for n in extra:
-    scores = detect("the food was not good" + " , the food" * (n // 3) + " was" * (n % 3))
+    scores = detect(
+        "the food was not good" + " , the food" * (n // 3) + " was" * (n % 3)
+    )
     max_pooled.append(scores.max().item())
     mean_pooled.append(scores.mean().item())
 assert all(m == 1.0 for m in max_pooled) and mean_pooled[-1] < 0.1
@@ -445,7 +470,11 @@ loaders = classification_loaders(
 vocab = loaders.vocab
 ids, lengths, labels = next(iter(loaders.train))
 print(f"vocabulary {len(vocab):,} tokens; classes {loaders.classes}")
-print("one batch: ids", tuple(ids.shape), "lengths", tuple(lengths.shape), "labels", tuple(labels.shape))
+print(
+    "one batch: ids", tuple(ids.shape),
+    "lengths", tuple(lengths.shape),
+    "labels", tuple(labels.shape),
+)
 majority_share = Counter(data.test.labels).most_common(1)[0][1] / len(data.test)
 
 EMBED, WIDTHS, FILTERS = 50, (2, 3, 4), 64
@@ -456,7 +485,11 @@ print(model)
 # %%
 n_params = sum(p.numel() for p in model.parameters())
 V, C = len(vocab), len(loaders.classes)
-by_hand = V * EMBED + sum(FILTERS * (k * EMBED + 1) for k in WIDTHS) + (len(WIDTHS) * FILTERS + 1) * C
+by_hand = (
+    V * EMBED
+    + sum(FILTERS * (k * EMBED + 1) for k in WIDTHS)
+    + (len(WIDTHS) * FILTERS + 1) * C
+)
 print(f"{n_params:,} parameters, {V * EMBED / n_params:.0%} of them in the embedding")
 assert n_params == by_hand == textcnn_parameter_count(V, EMBED, C, WIDTHS, FILTERS)
 
@@ -486,8 +519,13 @@ history = fit(
     device=device,
     progress=False,
 )
-for epoch, (tl, vl, va) in enumerate(zip(history.train_loss, history.val_loss, history.val_metric)):
-    print(f"epoch {epoch + 1}: train loss {tl:.3f} | validation loss {vl:.3f} accuracy {va:.3f}")
+for epoch, (tl, vl, va) in enumerate(
+    zip(history.train_loss, history.val_loss, history.val_metric)
+):
+    print(
+        f"epoch {epoch + 1}: train loss {tl:.3f} | "
+        f"validation loss {vl:.3f} accuracy {va:.3f}"
+    )
 print(f"trained in {history.seconds:.1f} s; kept epoch {history.best_epoch + 1}")
 
 # %% mystnb={"image": {"alt": "Training curves of the TextCNN on tweets by epoch. Left: training and validation cross-entropy. Right: validation accuracy beside lines for the test accuracy of TF-IDF plus logistic regression (lesson 01) and the majority-class share. The kept epoch is shaded."}}
@@ -496,12 +534,24 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 ax1.plot(epochs, history.train_loss, "o-", label="train")
 ax1.plot(epochs, history.val_loss, "s--", label="validation")
 ax1.set(xlabel="epoch", ylabel="cross-entropy", title="Loss", xticks=list(epochs))
-ax2.plot(epochs, history.val_metric, "s--", color="tab:orange", label="TextCNN (validation)")
-ax2.axhline(0.760, color="tab:green", linestyle="-.", label="TF-IDF + LR, lesson 01 (test)")
+ax2.plot(
+    epochs, history.val_metric, "s--", color="tab:orange", label="TextCNN (validation)"
+)
+ax2.axhline(
+    0.760, color="tab:green", linestyle="-.", label="TF-IDF + LR, lesson 01 (test)"
+)
 ax2.axhline(majority_share, color="gray", linestyle=":", label="majority class")
-ax2.set(xlabel="epoch", ylabel="accuracy", title="Accuracy", xticks=list(epochs), ylim=(0.4, 0.8))
+ax2.set(
+    xlabel="epoch",
+    ylabel="accuracy",
+    title="Accuracy",
+    xticks=list(epochs),
+    ylim=(0.4, 0.8),
+)
 for ax in (ax1, ax2):
-    ax.axvline(history.best_epoch + 1, color="tab:red", alpha=0.3, linewidth=6, label="kept")
+    ax.axvline(
+        history.best_epoch + 1, color="tab:red", alpha=0.3, linewidth=6, label="kept"
+    )
 ax1.legend()
 ax2.legend(loc="lower right", fontsize=8)
 plt.tight_layout()
@@ -516,11 +566,15 @@ plt.show()
 
 # %%
 test_loss, test_accuracy = evaluate(model, loaders.test)
-test_probs, y_true = predict(model, loaders.test)  # (N, C), (N,): nlpcourse.train.predict
+# (N, C), (N,): nlpcourse.train.predict
+test_probs, y_true = predict(model, loaders.test)
 y_pred = test_probs.argmax(dim=1)
 test_f1 = f1_score(y_true, y_pred, average="macro")
 print(f"TextCNN test: accuracy {test_accuracy:.3f}, macro-F1 {test_f1:.3f}")
-print(f"majority class {majority_share:.3f}; TF-IDF + LR (lesson 01) 0.760 / 0.736; DNN on TF-IDF (lesson 02) 0.746")
+print(
+    f"majority class {majority_share:.3f}; TF-IDF + LR (lesson 01) 0.760 / 0.736; "
+    "DNN on TF-IDF (lesson 02) 0.746"
+)
 assert abs(test_accuracy - (y_true == y_pred).float().mean().item()) < 1e-6
 assert test_accuracy > 0.69 and test_f1 > 0.65
 
@@ -544,7 +598,9 @@ assert test_accuracy > 0.69 and test_f1 > 0.65
 # From here on we look inside the model a tweet at a time, on the CPU, where the
 # numbers get printed and plotted anyway (on a GPU runtime, training ran there).
 model = model.cpu().eval()
-tweet_ids = torch.tensor([loaders.encode("@united thanks for the great service , love it")])
+tweet_ids = torch.tensor(
+    [loaders.encode("@united thanks for the great service , love it")]
+)
 padded = F.pad(tweet_ids, (0, 20), value=vocab["<pad>"])  # (1, T + 20)
 tweet_lengths = torch.tensor([tweet_ids.shape[1]])
 alone = model(tweet_ids)
@@ -571,7 +627,8 @@ classes = loaders.classes
 NEG, POS = classes.index("negative"), classes.index("positive")
 width_index = WIDTHS.index(3)
 head = model.head.weight.detach()  # (C, len(WIDTHS) * F)
-block = head[:, width_index * FILTERS : (width_index + 1) * FILTERS]  # (C, F): width-3 filters
+# (C, F): width-3 filters
+block = head[:, width_index * FILTERS : (width_index + 1) * FILTERS]
 
 
 def margin(block, c):
@@ -595,12 +652,15 @@ with torch.no_grad():
 
 
 def top_trigrams(f, n=5):
-    """The n distinct trigrams of the validation tweets on which filter f scores highest."""
+    """The n distinct trigrams of the validation tweets on which filter f
+    scores highest."""
     scores = val_maps[:, f].flatten()  # (N * windows,)
     found = {}
     for flat in scores.argsort(descending=True).tolist():
         row, start = divmod(flat, val_maps.shape[-1])
-        trigram = " ".join(vocab.lookup_tokens(val_ids[row, start : start + 3].tolist()))
+        trigram = " ".join(
+            vocab.lookup_tokens(val_ids[row, start : start + 3].tolist())
+        )
         found.setdefault(trigram, scores[flat].item())
         if len(found) == n:
             return found
@@ -609,7 +669,9 @@ def top_trigrams(f, n=5):
 
 for direction, filters in chosen.items():
     for f in filters:
-        weights = ", ".join(f"{c[:3]} {w:+.2f}" for c, w in zip(classes, block[:, f].tolist()))
+        weights = ", ".join(
+            f"{c[:3]} {w:+.2f}" for c, w in zip(classes, block[:, f].tolist())
+        )
         print(f"filter {f:2d} votes {direction} ({weights}):")
         print("    " + " | ".join(f"{t} ({s:.1f})" for t, s in top_trigrams(f).items()))
 
@@ -638,7 +700,8 @@ tweet_peak = val_maps.amax(dim=-1)  # (N, F): the pooled feature of every tweet
 
 
 def label_share(filters, label, n=100):
-    """Share of `label` among the n validation tweets with the most votes for it from filters."""
+    """Share of `label` among the n validation tweets with the most votes for it
+    from filters."""
     votes = tweet_peak[:, filters] @ margin(block, label)[filters]  # (N,)
     strongest = votes.argsort(descending=True)[:n]
     return (val_labels[strongest] == label).float().mean().item()
@@ -650,7 +713,8 @@ for direction, filters in chosen.items():
     shares[direction] = label_share(filters, label)
     print(
         f"filters {filters}: {shares[direction]:.0%} of their top 100 tweets are "
-        f"{direction} (all validation tweets: {(val_labels == label).float().mean():.0%})"
+        f"{direction} "
+        f"(all validation tweets: {(val_labels == label).float().mean():.0%})"
     )
 assert shares["positive"] > 0.35 and shares["negative"] > 0.6
 
@@ -678,8 +742,14 @@ def word_evidence(text):
             evidence[j : j + k] += s / k  # the window covers words j .. j+k-1
     logits = model(ids)[0]  # (C,)
     bias_gap = model.head.bias[POS] - model.head.bias[NEG]
-    assert torch.allclose(evidence.sum() + bias_gap, logits[POS] - logits[NEG], atol=1e-4)
-    return vocab.lookup_tokens(ids[0].tolist()), evidence[: ids.shape[1]], logits.softmax(-1)
+    assert torch.allclose(
+        evidence.sum() + bias_gap, logits[POS] - logits[NEG], atol=1e-4
+    )
+    return (
+        vocab.lookup_tokens(ids[0].tolist()),
+        evidence[: ids.shape[1]],
+        logits.softmax(-1),
+    )
 
 
 examples = [
@@ -688,15 +758,20 @@ examples = [
     "@united what time does the flight to denver leave ?",
 ]
 evidences = [word_evidence(text) for text in examples]
-limit = max(evidence.abs().max().item() for _, evidence, _ in evidences)  # one colour scale
+# one colour scale
+limit = max(evidence.abs().max().item() for _, evidence, _ in evidences)
 fig, axes = plt.subplots(len(examples), 1, figsize=(9, 4.8))
 predictions = []
 for ax, (tokens, evidence, probs) in zip(axes, evidences):
     predictions.append(classes[probs.argmax()])
-    ax.imshow(evidence[None].numpy(), cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
+    ax.imshow(
+        evidence[None].numpy(), cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto"
+    )
     for j, value in enumerate(evidence.tolist()):
         color = "white" if abs(value) > 0.6 * limit else "black"
-        ax.text(j, 0, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=color)
+        ax.text(
+            j, 0, f"{value:+.1f}", ha="center", va="center", fontsize=8, color=color
+        )
     ax.set_xticks(range(len(tokens)), tokens, fontsize=9)
     ax.set_yticks([])
     verdict = ", ".join(f"{c} {p:.2f}" for c, p in zip(classes, probs.tolist()))
@@ -782,7 +857,8 @@ for phrase in ["very bad", "very awful", "bad", "very good", "not bad"]:
 assert detect("the food was very bad", very_bad).max() == 1.0
 assert detect("the food was very awful", very_bad).max() > 0.8
 assert all(
-    detect("the food was " + p, very_bad).max() == 0 for p in ["bad", "very good", "not bad"]
+    detect("the food was " + p, very_bad).max() == 0
+    for p in ["bad", "very good", "not bad"]
 )
 
 # %% [markdown]
@@ -816,7 +892,10 @@ mean_history = fit(
     progress=False,
 )
 max_accuracy, mean_accuracy = history.val_metric[0], mean_history.val_metric[0]
-print(f"validation accuracy after one epoch: max pooling {max_accuracy:.3f}, mean pooling {mean_accuracy:.3f}")
+print(
+    f"validation accuracy after one epoch: max pooling {max_accuracy:.3f}, "
+    f"mean pooling {mean_accuracy:.3f}"
+)
 assert mean_accuracy > 0.65 and mean_accuracy > max_accuracy - 0.03
 # Not on tweets: with seeds 0-2 mean pooling reached 0.706-0.715 after one epoch, max
 # pooling 0.686-0.722. A tweet has about 17 windows per width and often one clear
@@ -838,7 +917,10 @@ total = embedding_part + conv_part + head_part
 kim = TextCNN(16_000, 300, 2, widths=(3, 4, 5), num_filters=100)
 assert total == textcnn_parameter_count(16_000, 300, 2, (3, 4, 5), 100)
 assert total == sum(p.numel() for p in kim.parameters())
-print(f"{total:,} parameters: embedding {embedding_part / total:.0%}, convolutions {conv_part:,}, head {head_part}")
+print(
+    f"{total:,} parameters: embedding {embedding_part / total:.0%}, "
+    f"convolutions {conv_part:,}, head {head_part}"
+)
 # The embedding: over 90% of the weights. The classifier proper is small, which is why
 # Kim's results depend so much on how the embedding is initialised.
 

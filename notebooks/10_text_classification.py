@@ -154,7 +154,8 @@ print("back   :", vocab.lookup_tokens(loaders.encode(example)))
 train_lengths = torch.tensor([len(ids) for ids, _ in loaders.train.dataset])  # (N,)
 print(
     f"tokens per training tweet: mean {train_lengths.float().mean():.1f}; "
-    f"{(train_lengths > MAX_LEN).float().mean():.1%} are longer than {MAX_LEN} and get cut"
+    f"{(train_lengths > MAX_LEN).float().mean():.1%} are longer than {MAX_LEN} "
+    "and get cut"
 )
 assert V == 9_240 and classes == ("negative", "neutral", "positive")
 
@@ -226,7 +227,8 @@ with torch.no_grad():
 
 # %%
 class BucketSampler:
-    """Batches of indices of similar length, in random order (a DataLoader batch_sampler).
+    """Batches of indices of similar length, in random order (a DataLoader
+    batch_sampler).
 
     Each pass: shuffle, split into pools of `pool` batches, sort each pool by length,
     split it into batches, shuffle the batches. Pass k draws from `seed + k`, so two
@@ -256,7 +258,9 @@ def bucketed(loader, seed=0):
     """A DataLoader over the same data and collate function, in bucketed batches."""
     lengths = [len(ids) for ids, _ in loader.dataset]
     sampler = BucketSampler(lengths, loader.batch_size, seed=seed)
-    return DataLoader(loader.dataset, batch_sampler=sampler, collate_fn=loader.collate_fn)
+    return DataLoader(
+        loader.dataset, batch_sampler=sampler, collate_fn=loader.collate_fn
+    )
 
 
 def padding_share(batches):
@@ -269,12 +273,16 @@ def padding_share(batches):
 random_batches = torch.randperm(len(train_lengths)).split(256)
 bucket_batches = [torch.tensor(b) for b in BucketSampler(train_lengths, 256)]
 random_pads, bucket_pads = padding_share(random_batches), padding_share(bucket_batches)
-print(f"<pad> share of the batches: random {random_pads:.0%}, bucketed {bucket_pads:.1%}")
+print(
+    f"<pad> share of the batches: random {random_pads:.0%}, bucketed {bucket_pads:.1%}"
+)
 assert sorted(torch.cat(bucket_batches).tolist()) == list(range(len(train_lengths)))
 assert bucket_pads < random_pads / 10
-# The package keeps this sampler as nlpcourse.batching.BucketSampler (with input checks),
-# for the benchmarks; with the same seed it gives the same batches.
-assert list(BucketSampler(train_lengths, 256, seed=7)) == list(batching.BucketSampler(train_lengths.tolist(), 256, seed=7))
+# The package keeps this sampler as nlpcourse.batching.BucketSampler (with input
+# checks), for the benchmarks; with the same seed it gives the same batches.
+assert list(BucketSampler(train_lengths, 256, seed=7)) == list(
+    batching.BucketSampler(train_lengths.tolist(), 256, seed=7)
+)
 
 # %% [markdown]
 # With random batches, over 40% of what a recurrent layer reads is padding, and a
@@ -306,11 +314,19 @@ glove_vectors = glove()
 glove_matrix, coverage = embedding_matrix(vocab, glove_vectors)  # (V, 50), share found
 known = {t for t in vocab.itos if t in glove_vectors.key_to_index}
 in_glove = torch.tensor([t in known for t in vocab.itos])  # (V,)
-train_ids = torch.cat([torch.tensor(ids) for ids, _ in loaders.train.dataset])  # (tokens,)
+train_ids = torch.cat(
+    [torch.tensor(ids) for ids, _ in loaders.train.dataset]
+)  # (tokens,)
 token_coverage = in_glove[train_ids].float().mean().item()
 missing = [t for t in vocab.itos[2:] if t not in known]  # in frequency order
-print(f"GloVe 6B 50d: {len(glove_vectors):,} words; glove_matrix {tuple(glove_matrix.shape)}")
-print(f"coverage: {coverage:.1%} of vocabulary entries, {token_coverage:.1%} of running tokens")
+print(
+    f"GloVe 6B 50d: {len(glove_vectors):,} words; "
+    f"glove_matrix {tuple(glove_matrix.shape)}"
+)
+print(
+    f"coverage: {coverage:.1%} of vocabulary entries, "
+    f"{token_coverage:.1%} of running tokens"
+)
 print("most frequent entries without a GloVe vector:", missing[:12])
 assert 0.75 < coverage < 0.85 and 0.8 < token_coverage < 0.9
 assert "@united" in missing and "don't" in missing
@@ -337,9 +353,11 @@ E, H = 50, 32  # embedding size (GloVe 6B 50d) and hidden size of every model
 
 
 def notes_lstm():
-    """The notes' LSTMClassifier: 2 LSTM layers, dropout 0.3 between, 0.5 before the head."""
+    """The notes' LSTMClassifier: 2 LSTM layers, dropout 0.3 between, 0.5 before
+    the head."""
     return RNNClassifier(
-        V, H, C, cell="lstm", num_layers=2, dropout=0.3, head_dropout=0.5, embedding_dim=E
+        V, H, C, cell="lstm", num_layers=2, dropout=0.3, head_dropout=0.5,
+        embedding_dim=E
     )
 
 
@@ -355,7 +373,9 @@ example_model = glove_start(notes_lstm(), glove_matrix, freeze=True)
 n_all = sum(p.numel() for p in example_model.parameters())
 n_trainable = sum(p.numel() for p in example_model.parameters() if p.requires_grad)
 print(f"{n_all:,} parameters; frozen embedding: {n_trainable:,} of them are trained")
-assert n_all == V * E + recurrent_parameter_count(E, H, "lstm", num_layers=2) + H * C + C
+assert n_all == (
+    V * E + recurrent_parameter_count(E, H, "lstm", num_layers=2) + H * C + C
+)
 assert n_trainable == n_all - V * E
 
 # %% [markdown]
@@ -370,7 +390,8 @@ assert n_trainable == n_all - V * E
 
 # %%
 def train_and_report(name, model, loaders, epochs=1, lr=1e-2, seed=SEED):
-    """Train on bucketed batches, keep the best validation epoch, test once: a table row."""
+    """Train on bucketed batches, keep the best validation epoch, test once:
+    a table row."""
     model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
     history = fit(
@@ -492,7 +513,9 @@ rows.append(
     {
         "model": "majority class",
         "accuracy": (always_majority == test_labels).float().mean().item(),
-        "macro-F1": f1_score(test_labels, always_majority, average="macro", zero_division=0),
+        "macro-F1": f1_score(
+            test_labels, always_majority, average="macro", zero_division=0
+        ),
         "parameters": 0,
         "trained": 0,
         "seconds": 0.0,
@@ -523,7 +546,10 @@ rows.append(
     }
 )
 for row in rows[-2:]:
-    print(f"{row['model']:28} accuracy {row['accuracy']:.3f}, macro-F1 {row['macro-F1']:.3f}")
+    print(
+        f"{row['model']:28} accuracy {row['accuracy']:.3f}, "
+        f"macro-F1 {row['macro-F1']:.3f}"
+    )
 assert 0.42 < rows[-2]["accuracy"] < 0.44 and rows[-1]["accuracy"] > 0.72
 
 # %% [markdown]
@@ -581,7 +607,8 @@ builders = {  # name -> (model, its parameter count by formula)
         lambda: RNNClassifier(
             V, H, C, cell="lstm", bidirectional=True, dropout=0.5, embedding_dim=E
         ),
-        V * E + recurrent_parameter_count(E, H, "lstm", bidirectional=True) + 2 * H * C + C,
+        V * E + recurrent_parameter_count(E, H, "lstm", bidirectional=True)
+        + 2 * H * C + C,
     ),
 }
 for name, (build, formula) in builders.items():
@@ -592,7 +619,9 @@ for name, (build, formula) in builders.items():
     assert rows[-1]["parameters"] == formula, name
 
 # %%
-test_probs = {row["model"]: row.pop("test probs") for row in rows if "test probs" in row}
+test_probs = {
+    row["model"]: row.pop("test probs") for row in rows if "test probs" in row
+}
 table = pd.DataFrame(rows).set_index("model")
 table = table.drop(["LSTM x2, random", "LSTM x2, frozen GloVe"]).rename(
     index={"LSTM x2, fine-tuned GloVe": "LSTM (2 layers)"}
@@ -712,7 +741,9 @@ for name in ["RNN", "LSTM x2, fine-tuned GloVe", "GRU", "BiLSTM"]:
     for padding in ["post", "pre"]:
         predicted = predict_without_lengths(models[name], loaders.test, padding)
         result[f"{padding}-padded"] = (predicted == test_labels).float().mean().item()
-        result[f"{padding}: changed"] = (predicted != packed_predicted).float().mean().item()
+        result[f"{padding}: changed"] = (
+            (predicted != packed_predicted).float().mean().item()
+        )
     packing[name.replace(" x2, fine-tuned GloVe", " (2 layers)")] = result
 packing = pd.DataFrame(packing).T
 print(packing.round(3).to_string())
@@ -738,7 +769,9 @@ assert (packing["post-padded"] < packing["packed"] + 0.01).all()
 # the diagonal is each class's recall.
 
 # %% mystnb={"image": {"alt": "Confusion matrix of the best network by validation accuracy on the test tweets, true class (negative, neutral, positive) against predicted class, each cell giving its share of the row and its count; most mistakes involve the neutral class."}}
-val_accuracy = {row["model"]: row["val accuracy"] for row in rows if "val accuracy" in row}
+val_accuracy = {
+    row["model"]: row["val accuracy"] for row in rows if "val accuracy" in row
+}
 best_name = max(val_accuracy, key=val_accuracy.get)
 best = models[best_name]
 probs, labels = test_probs[best_name], test_labels
@@ -1010,11 +1043,14 @@ mine = [
 ]
 batch = loaders.test.collate_fn([(loaders.encode(text), 0) for text in mine])
 with torch.no_grad():
-    mine_probs = F.softmax(best.eval()(batch[0].to(device), batch[1]), dim=-1).cpu()  # (3, C)
+    mine_probs = F.softmax(
+        best.eval()(batch[0].to(device), batch[1]), dim=-1
+    ).cpu()  # (3, C)
 for text, p in zip(mine, mine_probs):
     print(f"{text!r:52}", {c: round(v, 2) for c, v in zip(classes, p.tolist())})
 assert torch.allclose(mine_probs.sum(dim=1), torch.ones(3))
-assert mine_probs[0, 2] > mine_probs[1, 2]  # the thanks is more positive than the complaint
+# the thanks is more positive than the complaint
+assert mine_probs[0, 2] > mine_probs[1, 2]
 # The sarcastic one depends on the run: with seeds 0 and 1 the GRU called it negative
 # (about 0.7), with seed 2 positive (0.63). Its words are positive; only their
 # combination with "delay" and the repetition carry the sarcasm.

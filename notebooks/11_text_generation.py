@@ -94,7 +94,8 @@ lesson_start = time.perf_counter()
 
 
 def seeded(seed):
-    """A random generator in a known state, so that every sample below is reproducible."""
+    """A random generator in a known state, so that every sample below is
+    reproducible."""
     return torch.Generator().manual_seed(seed)
 
 # %% [markdown]
@@ -178,7 +179,10 @@ print(
     f"(uniform: {V})"
 )
 top = char_counts.argsort(descending=True)[:8]
-print("most frequent:", [(vocab.itos[i], f"{char_counts[i] / char_counts.sum():.3f}") for i in top])
+print(
+    "most frequent:",
+    [(vocab.itos[i], f"{char_counts[i] / char_counts.sum():.3f}") for i in top],
+)
 assert 20 < unigram_ppl < 35
 
 # %% [markdown]
@@ -210,7 +214,9 @@ model = CharLM(V, embedding_dim=EMBED, hidden_size=HIDDEN)
 print(model)
 n_params = model.num_parameters()
 print(f"{n_params:,} parameters")
-assert n_params == V * EMBED + 4 * (HIDDEN * EMBED + HIDDEN**2 + 2 * HIDDEN) + HIDDEN * V + V
+assert n_params == (
+    V * EMBED + 4 * (HIDDEN * EMBED + HIDDEN**2 + 2 * HIDDEN) + HIDDEN * V + V
+)
 assert n_params == charlm_parameter_count(V, EMBED, HIDDEN)
 
 model.eval()
@@ -244,9 +250,12 @@ BATCH, LENGTH, STEPS, LR = 64, 64, 700, 6e-3
 
 
 def train_step(model, optimizer, inputs, targets):
-    """One teacher-forced step: the model reads the TRUE characters at every position."""
+    """One teacher-forced step: the model reads the TRUE characters at every
+    position."""
     logits, _ = model(inputs)  # (B, T, V): position t has read inputs[:, : t + 1]
-    loss = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))  # (B*T, V) vs (B*T,)
+    loss = F.cross_entropy(
+        logits.reshape(-1, V), targets.reshape(-1)  # (B*T, V) vs (B*T,)
+    )
     optimizer.zero_grad()
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # LSTMs can still spike
@@ -285,7 +294,8 @@ def train_step(model, optimizer, inputs, targets):
 # loss on 32 fixed validation windows of 256 characters.
 
 # %%
-starts = torch.linspace(0, len(val_ids) - 258, 32).long()  # (32,), spread over the 4 works
+# (32,), spread over the 4 works
+starts = torch.linspace(0, len(val_ids) - 258, 32).long()
 val_windows = val_ids[starts[:, None] + torch.arange(257)]  # (32, 257)
 
 
@@ -298,7 +308,9 @@ def window_loss(model, windows):
     return F.cross_entropy(logits.reshape(-1, V), windows[:, 1:].reshape(-1)).item()
 
 
-def train_charlm(seed, steps=STEPS, hidden=HIDDEN, embed=EMBED, device="cpu", eval_every=50):
+def train_charlm(
+    seed, steps=STEPS, hidden=HIDDEN, embed=EMBED, device="cpu", eval_every=50
+):
     seed_everything(seed)
     model = CharLM(V, embedding_dim=embed, hidden_size=hidden).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
@@ -317,11 +329,15 @@ def train_charlm(seed, steps=STEPS, hidden=HIDDEN, embed=EMBED, device="cpu", ev
 start = time.perf_counter()
 model, train_losses, val_curve = train_charlm(seed=0)
 train_seconds = time.perf_counter() - start
-print(f"{STEPS} steps in {train_seconds:.1f} s; validation windows: {val_curve[-1][1]:.3f}")
+print(
+    f"{STEPS} steps in {train_seconds:.1f} s; "
+    f"validation windows: {val_curve[-1][1]:.3f}"
+)
 
 # %% mystnb={"image": {"alt": "Training of the character LSTM on Shakespeare: training loss at every step (raw and as a 20-step mean) and validation loss every 50 steps, in nats per character; both fall quickly to the unigram baseline (dashed) and then well below it, staying together."}}
 fig, ax = plt.subplots(figsize=(7, 3.5))
-smooth = np.convolve(train_losses, np.ones(20) / 20, mode="valid")  # 20-step running mean
+# 20-step running mean
+smooth = np.convolve(train_losses, np.ones(20) / 20, mode="valid")
 ax.plot(np.arange(1, STEPS + 1), train_losses, color="C0", alpha=0.25)
 ax.plot(np.arange(20, STEPS + 1), smooth, color="C0", label="training (20-step mean)")
 ax.plot(*zip(*val_curve), "o-", color="C1", label="validation (held-out works)")
@@ -347,7 +363,8 @@ plt.show()
 # %%
 @torch.no_grad()
 def stream_loss(model, ids, streams=32, piece=256):
-    """Mean next-character loss over a whole text, read as parallel streams with state."""
+    """Mean next-character loss over a whole text, read as parallel streams
+    with state."""
     per_stream = (len(ids) - 1) // streams
     inputs = ids[: streams * per_stream].view(streams, per_stream)  # (S, L)
     targets = ids[1 : streams * per_stream + 1].view(streams, per_stream)  # (S, L)
@@ -355,7 +372,9 @@ def stream_loss(model, ids, streams=32, piece=256):
     for start in range(0, per_stream, piece):
         logits, state = model(inputs[:, start : start + piece], state)  # (S, P, V)
         total += F.cross_entropy(
-            logits.reshape(-1, V), targets[:, start : start + piece].reshape(-1), reduction="sum"
+            logits.reshape(-1, V),
+            targets[:, start : start + piece].reshape(-1),
+            reduction="sum",
         ).item()
     return total / inputs.numel()
 
@@ -364,7 +383,10 @@ val_loss = stream_loss(model, val_ids)
 val_ppl = perplexity(val_loss)
 bits = val_loss / math.log(2)
 print(f"char LSTM: validation loss {val_loss:.3f} nats = {bits:.2f} bits per character")
-print(f"perplexity {val_ppl:.2f}, unigram {unigram_ppl:.2f}: {val_ppl / unigram_ppl:.2f} times")
+print(
+    f"perplexity {val_ppl:.2f}, unigram {unigram_ppl:.2f}: "
+    f"{val_ppl / unigram_ppl:.2f} times"
+)
 assert val_loss < 2.0  # measured 1.74 to 1.79 with seeds 0, 1, 2
 assert val_ppl < 0.4 * unigram_ppl  # measured 0.21 to 0.22 times
 
@@ -394,10 +416,13 @@ with torch.no_grad():
 guesses = "".join(vocab.lookup_tokens(logits[0].argmax(dim=-1)))
 hits = (logits[0].argmax(dim=-1) == speech_ids[0, 1:]).float().mean().item()
 prompt_len = len("MACBETH.\n")
-free = model.generate(speech_ids[:, :prompt_len], len(speech) - prompt_len, temperature=0)
+free = model.generate(
+    speech_ids[:, :prompt_len], len(speech) - prompt_len, temperature=0
+)
 free_text = "".join(vocab.lookup_tokens(free[0, 1:]))
 rows = {"true text": speech[1:], "teacher-forced": guesses, "free-running": free_text}
-for start in range(0, len(guesses), 52):  # aligned rows, 52 characters at a time; ¶ = line break
+# aligned rows, 52 characters at a time; ¶ = line break
+for start in range(0, len(guesses), 52):
     for name, text in rows.items():
         print(f"{name:>15}: {text[start : start + 52].replace(chr(10), '¶')}")
     print()
@@ -442,13 +467,21 @@ dists = {T: next_token_probs(z, temperature=T)[0] for T in TEMPERATURES}  # each
 for T, p in dists.items():
     assert torch.allclose(p, torch.exp(z[0] / T) / torch.exp(z[0] / T).sum(), atol=1e-6)
 entropies = {T: -(p * p.clamp_min(1e-12).log()).sum().item() for T, p in dists.items()}
-print("entropy of the next-character distribution:", {T: round(h, 2) for T, h in entropies.items()})
+print(
+    "entropy of the next-character distribution:",
+    {T: round(h, 2) for T, h in entropies.items()},
+)
 assert entropies[0.5] < entropies[1.0] < entropies[1.5]
 
 shown = dists[1.0].argsort(descending=True)[:12]  # the 12 likeliest at T = 1
 fig, ax = plt.subplots(figsize=(8, 3))
 for k, T in enumerate(TEMPERATURES):
-    ax.bar(np.arange(12) + (k - 1) * 0.27, dists[T][shown].numpy(), width=0.27, label=f"T = {T}")
+    ax.bar(
+        np.arange(12) + (k - 1) * 0.27,
+        dists[T][shown].numpy(),
+        width=0.27,
+        label=f"T = {T}",
+    )
 ax.set_xticks(np.arange(12), [repr(vocab.itos[i])[1:-1] for i in shown])
 ax.set(ylabel="probability", title="Next character after '... Come, let me '")
 ax.legend()
@@ -473,7 +506,9 @@ def free_run(model, prompt_ids, steps, temperature, generator):
         next_id = sample_next(logits[:, -1], temperature, generator=generator)  # (B,)
         new_ids.append(next_id)
         logits, state = model(next_id[:, None], state)  # (B, 1, V)
-    return torch.cat([prompt_ids, torch.stack(new_ids, dim=1)], dim=1)  # (B, T0 + steps)
+    return torch.cat(
+        [prompt_ids, torch.stack(new_ids, dim=1)], dim=1
+    )  # (B, T0 + steps)
 
 
 prompt_ids = torch.tensor(vocab("MACBETH.\n"))[None]  # (1, T0)
@@ -495,7 +530,11 @@ def decode(ids):
 def side_by_side(texts, width=30):
     """Print texts in columns, wrapping each line of each text at `width` characters."""
     columns = [
-        [piece for line in text.split("\n") for piece in (textwrap.wrap(line, width) or [""])]
+        [
+            piece
+            for line in text.split("\n")
+            for piece in (textwrap.wrap(line, width) or [""])
+        ]
         for text in texts
     ]
     for row in itertools.zip_longest(*columns, fillvalue=""):
@@ -529,7 +568,9 @@ train_words = set(WORD.findall(train_text.lower()))
 def sample_stats(model, temperature, seed, n_samples=16, length=300):
     prompts = prompt_ids.expand(n_samples, -1)  # (S, T0)
     start = prompts.shape[1]  # T0: score and count only the generated characters
-    ids = model.generate(prompts, length, temperature, generator=seeded(seed))  # (S, T0 + L)
+    ids = model.generate(
+        prompts, length, temperature, generator=seeded(seed)
+    )  # (S, T0 + L)
     logits, _ = model(ids[:, :-1])  # (S, T0 + L - 1, V), at T = 1: the model's own view
     generated_logits = logits[:, start - 1 :].reshape(-1, V)  # (S * L, V)
     nll = F.cross_entropy(generated_logits, ids[:, start:].reshape(-1)).item()
@@ -539,7 +580,10 @@ def sample_stats(model, temperature, seed, n_samples=16, length=300):
 
 stats = {T: sample_stats(model, T, seed=2) for T in TEMPERATURES}
 for T, (real, nll) in stats.items():
-    print(f"T = {T}: {real:.0%} of the words are real, the model's loss on its sample {nll:.2f}")
+    print(
+        f"T = {T}: {real:.0%} of the words are real, "
+        f"the model's loss on its sample {nll:.2f}"
+    )
 real_share = [stats[T][0] for T in TEMPERATURES]
 own_nll = [stats[T][1] for T in TEMPERATURES]
 assert real_share[0] > real_share[1] > real_share[2]
@@ -581,11 +625,15 @@ assert real_share[0] > 0.8  # measured 0.90 with seeds 0, 1, 2
 # %%
 tg_model, tg_vocab = char_lstm_pretrained()
 tg_params = sum(p.numel() for p in tg_model.parameters())
-print(f"textgenrnn: {tg_params:,} parameters, {len(tg_vocab)} tokens; ours: {n_params:,}")
+print(
+    f"textgenrnn: {tg_params:,} parameters, {len(tg_vocab)} tokens; ours: {n_params:,}"
+)
 assert tg_params == 462_717
 for T in [0.2, 1.0]:
     for seed in [0, 1]:
-        title = tg_model.generate("What is the best", max_length=60, temperature=T, seed=seed)
+        title = tg_model.generate(
+            "What is the best", max_length=60, temperature=T, seed=seed
+        )
         print(f"T = {T}, seed {seed}: {title!r}")
 
 # %% [markdown]
@@ -605,7 +653,9 @@ with torch.no_grad():
     # (N, 465); 250 windows at a time, to keep the memory small
     tg_logits = torch.cat([tg_model(chunk) for chunk in tg_windows.split(250)])
     tg_log_probs = torch.log_softmax(tg_logits, dim=-1)  # (N, 465)
-    tg_loss = -tg_log_probs[torch.arange(len(tg_windows)), torch.tensor(tg_ids[1:])].mean().item()
+    tg_loss = -tg_log_probs[
+        torch.arange(len(tg_windows)), torch.tensor(tg_ids[1:])
+    ].mean().item()
     ours_ids = torch.tensor(vocab(passage))[None]  # (1, N)
     logits, _ = model(ours_ids[:, :-1])  # (1, N - 1, V)
     ours_loss = F.cross_entropy(logits[0], ours_ids[0, 1:]).item()
@@ -706,7 +756,9 @@ assert distinct_share(greedy) < distinct_share(sampled)
 
 # %% tags=["hide-input"]
 best5 = set(z[0].topk(5).indices.tolist())
-draws = sample_next(z.expand(2000, -1), temperature=1.5, top_k=5, generator=seeded(0))  # (2000,)
+draws = sample_next(
+    z.expand(2000, -1), temperature=1.5, top_k=5, generator=seeded(0)
+)  # (2000,)
 assert set(draws.tolist()) <= best5
 outside = 1 - dists[1.5][list(best5)].sum().item()
 print(f"top-5 at T = 1.5 keeps {[vocab.itos[i] for i in best5]}; "
@@ -722,12 +774,14 @@ assert outside > 0.05
 with torch.no_grad():
     logits, _ = model(val_windows[:, :-1])  # (32, 256, V)
     # cross_entropy wants the classes second: (32, V, 256) scores, (32, 256) targets
-    per_char = F.cross_entropy(logits.transpose(1, 2), val_windows[:, 1:], reduction="none")
+    per_char = F.cross_entropy(
+        logits.transpose(1, 2), val_windows[:, 1:], reduction="none"
+    )
 by_position = per_char.mean(dim=0)  # (256,): mean loss after reading t + 1 characters
 one = by_position[0].item()
 few, many = by_position[1:10].mean().item(), by_position[100:].mean().item()
-print(f"loss after 1 character {one:.2f}, after 2-10 {few:.2f}, after 101-256 {many:.2f} "
-      f"(unigram {unigram_loss:.2f})")
+print(f"loss after 1 character {one:.2f}, after 2-10 {few:.2f}, "
+      f"after 101-256 {many:.2f} (unigram {unigram_loss:.2f})")
 assert one > few > many
 # One character of past already beats the unigram model (it is a bigram model there);
 # the first few characters help most, and a long past still helps.

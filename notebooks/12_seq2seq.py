@@ -48,7 +48,8 @@
 # measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
-# Runs only in Google Colab: installs the course package (this lesson reads no data files).
+# Runs only in Google Colab: installs the course package (this lesson reads no
+# data files).
 import subprocess
 import sys
 
@@ -137,13 +138,16 @@ def draw_encoder_decoder(source, target):
     def box(x, y, color, text=""):
         ax.add_patch(
             FancyBboxPatch(
-                (x - 0.34, y - 0.3), 0.68, 0.6, boxstyle="round,pad=0.03", fc=color, ec="black"
+                (x - 0.34, y - 0.3), 0.68, 0.6,
+                boxstyle="round,pad=0.03", fc=color, ec="black"
             )
         )
         ax.text(x, y, text, ha="center", va="center", fontsize=9)
 
     def arrow(x0, y0, x1, y1, **style):
-        ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", lw=0.8, **style))
+        ax.annotate(
+            "", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", lw=0.8, **style)
+        )
 
     for i, char in enumerate(source):  # encoder: one GRU step per source character
         box(i, 1, "#cfe2f3")
@@ -157,15 +161,17 @@ def draw_encoder_decoder(source, target):
     for t, x in enumerate(dec_x):  # decoder: reads tgt_in[t], writes tgt_out[t]
         box(x, 1, "#d9ead3")
         ax.text(x, 0.2, tgt_in[t], ha="center", fontsize=9 if t == 0 else 11)
-        ax.text(x, 1.75, tgt_out[t], ha="center", fontsize=9 if t == len(dec_x) - 1 else 11)
+        ax.text(
+            x, 1.75, tgt_out[t], ha="center", fontsize=9 if t == len(dec_x) - 1 else 11
+        )
         arrow(x, 0.42, x, 0.68)
         arrow(x, 1.32, x, 1.62)
         if t:
             arrow(x - 0.64, 1, x - 0.36, 1)
     ax.text((len(source) - 1) / 2, -0.45, "encoder: reads the source", ha="center")
     ax.text(c_x, 1.5, "context\nvector", ha="center", fontsize=9)
-    ax.text((dec_x[0] + dec_x[-1]) / 2, -0.45, "decoder: reads <sos> + target, writes target + <eos>",
-            ha="center")
+    ax.text((dec_x[0] + dec_x[-1]) / 2, -0.45,
+            "decoder: reads <sos> + target, writes target + <eos>", ha="center")
     ax.set(xlim=(-0.7, dec_x[-1] + 0.7), ylim=(-0.7, 2.1))
     ax.axis("off")
     plt.show()
@@ -217,8 +223,10 @@ train_days = {target for _, target in pairs["train"]}
 test_days = {target for _, target in pairs["test"]}
 assert not train_days & test_days  # no test day was ever seen in training
 source_lengths = [len(source) for source, _ in pairs["train"]]
-print(f"{len(train_days):,} distinct training days; {len(test_days)} test days, none of them in training")
-print(f"source lengths {min(source_lengths)} to {max(source_lengths)} characters; target 10")
+print(f"{len(train_days):,} distinct training days; {len(test_days)} test days, "
+      "none of them in training")
+print(f"source lengths {min(source_lengths)} to {max(source_lengths)} characters; "
+      "target 10")
 
 # %% [markdown]
 # **From pairs to batches.** `pair_loaders` (in `nlpcourse.text`) splits every text into
@@ -244,7 +252,8 @@ print(f"source lengths {min(source_lengths)} to {max(source_lengths)} characters
 data = pair_loaders(pairs, "char", batch_size=128, seed=SEED)
 SRC_V, TGT_V = len(data.src_vocab), len(data.tgt_vocab)
 PAD, SOS, EOS = (data.tgt_vocab[token] for token in ("<pad>", "<sos>", "<eos>"))
-print(f"source vocabulary: {SRC_V} characters (Latin and Hangul letters, digits, '.,/ ')")
+print(f"source vocabulary: {SRC_V} characters "
+      "(Latin and Hangul letters, digits, '.,/ ')")
 print(f"target vocabulary: {TGT_V}: {data.tgt_vocab.itos}")
 assert (PAD, SOS, EOS) == (0, 1, 2) and TGT_V == 15
 
@@ -255,9 +264,12 @@ row = 0
 print("source :", repr(pairs["validation"][row][0]), "length", src_lengths[row].item())
 print("src ids:", src[row].tolist())
 print(f"{'t':>7}:", " ".join(f"{t:>5}" for t in range(tgt_in.shape[1])))
-print(f"{'tgt_in':>7}:", " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_tokens(tgt_in[row])))
-print(f"{'tgt_out':>7}:", " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_tokens(tgt_out[row])))
-assert torch.equal(tgt_in[:, 1:], tgt_out[:, :-1])  # the same characters, shifted by one
+print(f"{'tgt_in':>7}:",
+      " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_tokens(tgt_in[row])))
+print(f"{'tgt_out':>7}:",
+      " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_tokens(tgt_out[row])))
+# the same characters, shifted by one
+assert torch.equal(tgt_in[:, 1:], tgt_out[:, :-1])
 assert (tgt_in[:, 0] == SOS).all() and (tgt_out[:, -1] == EOS).all()
 
 # %% [markdown]
@@ -278,10 +290,13 @@ EMBED, HIDDEN = 32, 128
 model = Seq2Seq(SRC_V, TGT_V, embedding_dim=EMBED, hidden_size=HIDDEN).eval()
 print(model)
 encoder_states, context, source_mask = model.encode(src, src_lengths)
-print("encoder states", tuple(encoder_states.shape), "# (B, S, H): one per source position")
-print("context vector", tuple(context.shape), "# (B, H): the last real state of each row")
+print("encoder states", tuple(encoder_states.shape),
+      "# (B, S, H): one per source position")
+print("context vector", tuple(context.shape),
+      "# (B, H): the last real state of each row")
 logits = model(src, src_lengths, tgt_in)
-print("decoder logits", tuple(logits.shape), "# (B, T, V_tgt): scores for every output position")
+print("decoder logits", tuple(logits.shape),
+      "# (B, T, V_tgt): scores for every output position")
 assert logits.shape == (*tgt_out.shape, TGT_V)
 
 # %% [markdown]
@@ -296,7 +311,8 @@ assert logits.shape == (*tgt_out.shape, TGT_V)
 
 # %%
 def context_by_hand(model, src, src_lengths):
-    """The context vector (B, H): the encoder's state after each row's last real token."""
+    """The context vector (B, H): the encoder's state after each row's
+    last real token."""
     embedded = model.src_embedding(src)  # (B, S, E)
     states, _ = model.encoder(embedded)  # (B, S, H), computed over the padding too
     return states[torch.arange(len(src)), src_lengths - 1]  # (B, H)
@@ -313,7 +329,8 @@ def decoder_by_hand(model, context, tgt_in, ratio=1.0, generator=None):
         logits = model.out(state)  # (B, V)
         all_logits.append(logits)
         if t + 1 < tgt_in.shape[1]:
-            forced = torch.rand((), generator=generator) < ratio  # one coin for the batch
+            # one coin for the batch
+            forced = torch.rand((), generator=generator) < ratio
             token = tgt_in[:, t + 1] if forced else logits.argmax(dim=-1)
     return torch.stack(all_logits, dim=1), torch.stack(read, dim=1)  # (B, T, V), (B, T)
 
@@ -361,7 +378,8 @@ tokens = lambda ids: " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_token
 print(f"{'ratio 1.0':>9}:", tokens(tgt_in[row]))
 print(f"{'ratio 0.5':>9}:", tokens(read_half[row]))
 own_guess = read_half != tgt_in  # (B, T): steps that read the model's own prediction
-print(f"{own_guess.any(dim=0).sum().item()} of {tgt_in.shape[1]} steps read the model's own guess")
+print(f"{own_guess.any(dim=0).sum().item()} of {tgt_in.shape[1]} steps "
+      "read the model's own guess")
 assert own_guess.any() and torch.equal(read_half[:, 0], tgt_in[:, 0])
 
 # %% [markdown]
@@ -418,7 +436,8 @@ print(f"{len(step_losses)} steps in {train_seconds:.1f} s; validation loss per e
 # %% mystnb={"image": {"alt": "Training loss of the context-vector Seq2Seq model on dates at every step (raw and as a 20-step mean), on a log scale, with the validation loss on held-out days after each epoch; both fall by more than an order of magnitude."}}
 fig, ax = plt.subplots(figsize=(7, 3.5))
 steps = np.arange(1, len(step_losses) + 1)
-smooth = np.convolve(step_losses, np.ones(20) / 20, mode="valid")  # 20-step running mean
+# 20-step running mean
+smooth = np.convolve(step_losses, np.ones(20) / 20, mode="valid")
 ax.plot(steps, step_losses, color="C0", alpha=0.25)
 ax.plot(steps[19:], smooth, color="C0", label="training (20-step mean)")
 val_steps = [0] + [steps_per_epoch * (e + 1) for e in range(len(history.val_loss))]
@@ -457,7 +476,9 @@ def char_accuracy(output, truth):
 test_sources = [source for source, _ in pairs["test"]]
 test_truths = [target for _, target in pairs["test"]]
 start = time.perf_counter()
-test_outputs, decoded_truths = data.greedy_outputs(model, "test", max_len=12)  # 10 characters + <eos>
+test_outputs, decoded_truths = data.greedy_outputs(
+    model, "test", max_len=12  # 10 characters + <eos>
+)
 assert decoded_truths == test_truths  # the test loader keeps the order of pairs["test"]
 decode_seconds = time.perf_counter() - start
 exact = np.mean([o == t for o, t in zip(test_outputs, test_truths)])
@@ -493,7 +514,10 @@ def greedy_by_hand(model, src, src_lengths, max_len):
 
 model.eval()
 src, src_lengths, tgt_in, tgt_out = next(iter(data.test))
-by_hand = [data.decode_target(row) for row in greedy_by_hand(model, src, src_lengths, 12).tolist()]
+by_hand = [
+    data.decode_target(row)
+    for row in greedy_by_hand(model, src, src_lengths, 12).tolist()
+]
 assert by_hand == test_outputs[: len(src)]
 print("hand-written greedy decoding matches greedy_decode on", len(src), "test dates")
 
@@ -506,7 +530,8 @@ wrong = [i for i, (o, t) in enumerate(zip(test_outputs, test_truths)) if o != t]
 for label, chosen in [("right", right[:5]), ("wrong", wrong[:8])]:
     for i in chosen:
         mark = "  " if label == "right" else "x "
-        print(f"{mark}{test_sources[i]!r:34} -> {test_outputs[i]:12} (true {test_truths[i]})")
+        print(f"{mark}{test_sources[i]!r:34} -> {test_outputs[i]:12} "
+              f"(true {test_truths[i]})")
 print(f"{len(wrong)} wrong of {len(test_truths)}")
 
 # %% [markdown]
@@ -523,8 +548,10 @@ print(f"{len(wrong)} wrong of {len(test_truths)}")
 forced_right = total_chars = 0
 with torch.no_grad():
     for src, src_lengths, tgt_in, tgt_out in data.test:
-        guesses = model(src, src_lengths, tgt_in).argmax(dim=-1)  # (B, T), teacher-forced
-        forced_right += (guesses[:, :10] == tgt_out[:, :10]).sum().item()  # the 10 characters
+        # (B, T), teacher-forced
+        guesses = model(src, src_lengths, tgt_in).argmax(dim=-1)
+        # the 10 characters
+        forced_right += (guesses[:, :10] == tgt_out[:, :10]).sum().item()
         total_chars += tgt_out[:, :10].numel()
 forced_accuracy = forced_right / total_chars
 print(f"per-character accuracy: teacher-forced {forced_accuracy:.4f}, "
@@ -561,7 +588,8 @@ format_exact = {s: np.mean(hits) for s, hits in hits_by_format.items()}
 order = sorted(format_exact, key=format_exact.get)
 
 fig, ax = plt.subplots(figsize=(8, 3.5))
-ax.barh([f"{s} ({len(hits_by_format[s])})" for s in order], [format_exact[s] for s in order])
+ax.barh([f"{s} ({len(hits_by_format[s])})" for s in order],
+        [format_exact[s] for s in order])
 ax.axvline(exact, color="grey", linestyle="--")  # all formats together
 ax.set(xlabel="exact match on held-out days", xlim=(0, 1),
        title=f"Exact match per format (test dates); dashed: all formats, {exact:.2f}")
@@ -654,14 +682,17 @@ rev_history = fit(
     metric=None,  # fit's accuracy would count the padding positions
     progress=False,
 )
-rev_outputs, rev_truths = rev_data.greedy_outputs(rev_model, "test", max_len=MAX_LEN + 1)
+rev_outputs, rev_truths = rev_data.greedy_outputs(
+    rev_model, "test", max_len=MAX_LEN + 1
+)
 print(f"trained in {rev_history.seconds:.1f} s; validation loss "
       f"{[round(v, 3) for v in rev_history.val_loss]}")
 
 # %% mystnb={"image": {"alt": "Reversing digit strings through one context vector. Left: exact match and per-character accuracy against string length, both falling as strings grow, per-character staying above the 0.1 chance line. Right: heatmap of the share of right digits by output position and string length; the first few output digits, the last ones the encoder read, stay right at every length, the later ones are mostly wrong."}}
 lengths = np.arange(MIN_LEN, MAX_LEN + 1)
 exact_by_length, char_by_length = [], []
-right_by_position = np.full((len(lengths), MAX_LEN), np.nan)  # (length, output position)
+# (length, output position)
+right_by_position = np.full((len(lengths), MAX_LEN), np.nan)
 for k, L in enumerate(lengths):
     chosen = [(o, t) for o, t in zip(rev_outputs, rev_truths) if len(t) == L]
     exact_by_length.append(np.mean([o == t for o, t in chosen]))
@@ -679,7 +710,8 @@ ax1.set(xlabel="length of the digit string", ylabel="test accuracy", ylim=(0, 1.
         title="Reversing digits through one context vector")
 ax1.legend()
 image = ax2.imshow(right_by_position, aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                   origin="lower", extent=(0.5, MAX_LEN + 0.5, MIN_LEN - 0.5, MAX_LEN + 0.5))
+                   origin="lower",
+                   extent=(0.5, MAX_LEN + 0.5, MIN_LEN - 0.5, MAX_LEN + 0.5))
 ax2.set(xlabel="output position (1 = the input's last digit)", ylabel="string length",
         title="Share of right digits by output position",
         xticks=[1, 4, 8, 12, 16, 20, 24], yticks=[4, 8, 12, 16, 20, 24])
@@ -719,7 +751,8 @@ exact_by_length, char_by_length = np.array(exact_by_length), np.array(char_by_le
 short, long = lengths <= 6, lengths >= 16
 print(f"4-6 digits: exact {exact_by_length[short].mean():.2f}, per character "
       f"{char_by_length[short].mean():.2f}; 16-24 digits: exact "
-      f"{exact_by_length[long].mean():.3f}, per character {char_by_length[long].mean():.2f}")
+      f"{exact_by_length[long].mean():.3f}, "
+      f"per character {char_by_length[long].mean():.2f}")
 first_three = np.nanmean(right_by_position[long][:, :3])  # the last 3 digits read
 print(f"16-24 digits: output positions 1-3 right {first_three:.2f}, the rest "
       f"{np.nanmean(right_by_position[long][:, 3:]):.2f}")
@@ -838,15 +871,24 @@ with torch.no_grad():
 model.teacher_forcing = 1.0
 model.eval()
 n_tokens = (tgt_out != PAD).sum()
-losses = {ratio: (per_token.sum() / n_tokens).item() for ratio, per_token in token_losses.items()}
-print(f"loss reading the true characters {losses[1.0]:.4f}, reading its own {losses[0.0]:.4f}")
+losses = {
+    ratio: (per_token.sum() / n_tokens).item()
+    for ratio, per_token in token_losses.items()
+}
+print(f"loss reading the true characters {losses[1.0]:.4f}, "
+      f"reading its own {losses[0.0]:.4f}")
 # Up to and including a row's first mistake, both runs read the same characters, so
 # they give the same losses there; only what comes after a mistake can differ.
-first_wrong = torch.where(wrong.any(1), wrong.float().argmax(1), tgt_out.shape[1])  # (B,)
+first_wrong = torch.where(
+    wrong.any(1), wrong.float().argmax(1), tgt_out.shape[1]
+)  # (B,)
 same_past = torch.arange(tgt_out.shape[1]) <= first_wrong[:, None]  # (B, T)
-assert torch.allclose(token_losses[0.0][same_past], token_losses[1.0][same_past], atol=1e-6)
+assert torch.allclose(
+    token_losses[0.0][same_past], token_losses[1.0][same_past], atol=1e-6
+)
 rows_wrong = int(wrong.any(1).sum())
-print(f"{rows_wrong} of {len(src)} rows have a mistake; the losses can differ only after it")
+print(f"{rows_wrong} of {len(src)} rows have a mistake; "
+      "the losses can differ only after it")
 assert rows_wrong < len(src) // 4  # a well-trained model: most dates come out right
 # After a mistake, the free-running model reads a character it did not expect, a
 # context it never saw in training (exposure bias), and it usually does worse on the

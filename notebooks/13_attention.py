@@ -138,7 +138,8 @@ Q = torch.randn(2, 4)  # 2 queries, d = 4 numbers each
 K = torch.randn(3, 4)  # 3 keys, same d: a query is compared with every key
 V = torch.randn(3, 5)  # 3 values, one per key; their size (5) may differ from d
 scores = Q @ K.T  # (2, 3): row i holds query i's score with each of the 3 keys
-weights = F.softmax(scores, dim=1)  # (2, 3): softmax over the keys, so each row sums to 1
+# (2, 3): softmax over the keys, so each row sums to 1
+weights = F.softmax(scores, dim=1)
 context = weights @ V  # (2, 5): query i gets a weighted average of the 3 values
 print("scores\n", scores.numpy().round(2))
 print("weights\n", weights.numpy().round(2))
@@ -200,7 +201,8 @@ assert entropy_raw[-1] < 0.3 < 2.0 < entropy_scaled[-1]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
 ax1.loglog(DIMS, spread, "o-", label="measured std of $q \\cdot k$")
 ax1.loglog(DIMS, np.sqrt(DIMS), "k--", label="$\\sqrt{d}$")
-ax1.set(xlabel="dimension d", ylabel="standard deviation", title="Dot products grow with d")
+ax1.set(xlabel="dimension d", ylabel="standard deviation",
+        title="Dot products grow with d")
 ax1.legend()
 ax2.semilogx(DIMS, entropy_raw, "o-", label="softmax($q \\cdot k$)")
 ax2.semilogx(DIMS, entropy_scaled, "s-", label="softmax($q \\cdot k / \\sqrt{d}$)")
@@ -231,7 +233,8 @@ plt.show()
 
 # %%
 def attend(q, k, v, mask=None):
-    """softmax(q k^T / sqrt(d)) v with masked scores at -inf; also returns the weights."""
+    """softmax(q k^T / sqrt(d)) v with masked scores at -inf; also returns
+    the weights."""
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, Tq, Tk)
     if mask is not None:
         scores = scores.masked_fill(mask, float("-inf"))  # True = may not look there
@@ -248,8 +251,10 @@ print("mask (True = padding):\n", mask[:, 0].int())
 
 ours, ours_weights = attend(q, k, v, mask)
 package, package_weights = scaled_dot_product_attention(q, k, v, mask)
-torch_out = F.scaled_dot_product_attention(q, k, v, attn_mask=~mask)  # True = may attend
-assert torch.allclose(ours, package, atol=1e-6) and torch.allclose(ours, torch_out, atol=1e-6)
+# True = may attend
+torch_out = F.scaled_dot_product_attention(q, k, v, attn_mask=~mask)
+assert (torch.allclose(ours, package, atol=1e-6)
+        and torch.allclose(ours, torch_out, atol=1e-6))
 assert torch.allclose(ours_weights, package_weights, atol=1e-6)
 assert (ours_weights[1, :, 3:] == 0).all()  # padding keys get exactly zero weight
 # the padded sequence gives the same answer as the same sequence without padding
@@ -330,7 +335,8 @@ def seconds_per_call(fn, repeats=200):
 
 
 query = state[:, None]  # (B, 1, H): one query per sequence
-dot_seconds = seconds_per_call(lambda: scaled_dot_product_attention(query, memory, memory))
+dot_seconds = seconds_per_call(
+    lambda: scaled_dot_product_attention(query, memory, memory))
 add_seconds = seconds_per_call(lambda: additive_64(state, memory))
 add_params = sum(p.numel() for p in additive_64.parameters())
 print(f"dot: {dot_seconds * 1e6:.0f} us per step, 0 parameters")
@@ -378,18 +384,21 @@ print(len(date_pairs["train"]), "training pairs, e.g.", date_pairs["train"][:3])
 
 
 def recording_loss(losses):
-    """Cross-entropy that skips <pad> (index 0) and keeps every training step's value."""
+    """Cross-entropy that skips <pad> (index 0) and keeps every training step's
+    value."""
 
     def loss_fn(logits, target):
         loss = F.cross_entropy(logits, target, ignore_index=0)
-        if torch.is_grad_enabled():  # a training step; evaluate() runs without gradients
+        # a training step; evaluate() runs without gradients
+        if torch.is_grad_enabled():
             losses.append(loss.item())
         return loss
 
     return loss_fn
 
 
-def train_seq2seq(pairs, attention, seed, embedding_dim, hidden_size, epochs, batch_size=64):
+def train_seq2seq(pairs, attention, seed, embedding_dim, hidden_size, epochs,
+                  batch_size=64):
     """A fresh Seq2Seq trained with Adam (lr 1e-2): the model (in eval mode), the
     loaders, the loss of every training step and fit's History."""
     seed_everything(seed)
@@ -475,7 +484,8 @@ def source_batch(loaders, texts):
 
 
 def decode_with_weights(model, loaders, texts, max_len=12):
-    """Greedy outputs (strings) and attention weights (B, L, S) for a batch of inputs."""
+    """Greedy outputs (strings) and attention weights (B, L, S) for a batch of
+    inputs."""
     src, src_lengths = source_batch(loaders, texts)
     ids, weights = model.greedy_decode(src, src_lengths, max_len)  # (B, L), (B, L, S)
     return [loaders.decode_target(row) for row in ids], weights
@@ -485,14 +495,16 @@ def plot_alignment(ax, weights, source, output):
     """Attention weights as an (output characters x input characters) grey map."""
     rows = list(output) + ["<eos>"]
     # a square-root colour scale keeps weights of 0.05 visible next to weights of 0.9
-    ax.imshow(weights[: len(rows), : len(source)].numpy(), cmap="Greys", norm=PowerNorm(0.5, 0, 1))
+    ax.imshow(weights[: len(rows), : len(source)].numpy(), cmap="Greys",
+              norm=PowerNorm(0.5, 0, 1))
     ax.set_xticks(range(len(source)), char_labels(source), rotation=90)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_xlabel("input character")
 
 
 test_days = [dt.date.fromisoformat(iso) for _, iso in date_pairs["test"]]
-day = next(d for d in test_days if d.month >= 10 and d.day >= 10)  # two-digit month and day
+# two-digit month and day
+day = next(d for d in test_days if d.month >= 10 and d.day >= 10)
 examples = [format_date(day, style) for style in ("long_weekday", "korean", "eu_dot")]
 outputs, weights = decode_with_weights(date_models["dot"], date_loaders, examples)
 print(day.isoformat(), "<-", examples)
@@ -531,12 +543,14 @@ plt.show()
 # position would score the share of input characters in that span.
 
 # %%
-MONTH_NAME = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*")
+MONTH_NAME = re.compile(
+    r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*")
 LAST_DIGIT = {"year": 3, "month": 6, "day": 9}  # positions in YYYY-MM-DD
 
 
 def field_spans(text, style):
-    """Character spans [start, end) of the year, the month and the day in a written date."""
+    """Character spans [start, end) of the year, the month and the day in a
+    written date."""
     numbers = [m.span() for m in re.finditer(r"\d+", text)]
     year = next(span for span in numbers if span[1] - span[0] == 4)
     day_or_month = [span for span in numbers if span != year]
@@ -557,9 +571,11 @@ def alignment_hits(model, loaders, days):
     hits = chance = same_digit = digits = total = 0
     for style in FORMATS:
         texts = [format_date(d, style) for d in days]
-        outputs, weights = decode_with_weights(model, loaders, texts)  # weights (B, L, S)
+        # weights (B, L, S)
+        outputs, weights = decode_with_weights(model, loaders, texts)
         for text, output, w in zip(texts, outputs, weights):
-            looked_at = w[:, : len(text)].argmax(dim=-1)  # (L,): the top input position per step
+            # (L,): the top input position per step
+            looked_at = w[:, : len(text)].argmax(dim=-1)
             for field, (start, end) in field_spans(text, style).items():
                 hits += start <= looked_at[LAST_DIGIT[field]] <= end
                 chance += (min(end + 1, len(text)) - start) / len(text)
@@ -617,7 +633,8 @@ def scores_by_length(outputs, targets):
     exact, per_char = {n: [] for n in LENGTHS}, {n: [] for n in LENGTHS}
     for output, target in zip(outputs, targets):
         exact[len(target)].append(output == target)
-        per_char[len(target)].append(sum(a == b for a, b in zip(output, target)) / len(target))
+        per_char[len(target)].append(
+            sum(a == b for a, b in zip(output, target)) / len(target))
     return [np.mean(exact[n]) for n in LENGTHS], [np.mean(per_char[n]) for n in LENGTHS]
 
 
@@ -626,21 +643,25 @@ for attention in [None, "dot"]:
     start = time.perf_counter()
     model, reversal_loaders, _, history = train_seq2seq(
         reversal, attention, SEED, embedding_dim=16, hidden_size=64, epochs=2)
-    outputs, targets = reversal_loaders.greedy_outputs(model, "test", max_len=MAX_LEN + 2)
+    outputs, targets = reversal_loaders.greedy_outputs(
+        model, "test", max_len=MAX_LEN + 2)
     reversal_models[attention] = model
     reversal_scores[attention] = scores_by_length(outputs, targets)
     overall = np.mean([o == t for o, t in zip(outputs, targets)])
-    print(f"attention={attention!s:5s}: {time.perf_counter() - start:.1f} s, validation "
-          f"loss {history.val_loss[-1]:.3f}, exact match {overall:.3f}")
+    print(f"attention={attention!s:5s}: {time.perf_counter() - start:.1f} s, "
+          f"validation loss {history.val_loss[-1]:.3f}, exact match {overall:.3f}")
 
 # %% mystnb={"image": {"alt": "Reversing digit strings with and without attention. Left and middle: exact match and per-character accuracy against input length; without attention both collapse as the strings grow, with attention they stay high much longer. Right: the attention map for reversing one string, an anti-diagonal: the decoder walks backwards through the input."}}
 example = next(s for s, _ in reversal["test"] if len(s) == MAX_LEN)
-(output,), weights = decode_with_weights(
-    reversal_models["dot"], reversal_loaders, [example], MAX_LEN + 2)  # weights (1, L, S)
+(output,), weights = decode_with_weights(  # weights (1, L, S)
+    reversal_models["dot"], reversal_loaders, [example], MAX_LEN + 2)
 
-fig, axes = plt.subplots(1, 3, figsize=(15, 4), gridspec_kw={"width_ratios": [1, 1, 0.8]})
-for ax, k, name in [(axes[0], 0, "exact match"), (axes[1], 1, "per-character accuracy")]:
-    for attention, label in [(None, "no attention (as in lesson 12)"), ("dot", 'attention="dot"')]:
+fig, axes = plt.subplots(1, 3, figsize=(15, 4),
+                         gridspec_kw={"width_ratios": [1, 1, 0.8]})
+for ax, k, name in [(axes[0], 0, "exact match"),
+                    (axes[1], 1, "per-character accuracy")]:
+    for attention, label in [(None, "no attention (as in lesson 12)"),
+                             ("dot", 'attention="dot"')]:
         ax.plot(LENGTHS, reversal_scores[attention][k], "o-", label=label)
     if k == 1:
         ax.axhline(0.1, color="grey", linestyle=":", label="chance (1 digit in 10)")
@@ -654,8 +675,10 @@ plt.show()
 # %%
 longest = [i for i, n in enumerate(LENGTHS) if n >= 11]  # lengths 11 and 12
 shortest = [0, 1]  # lengths 4 and 5
-exact_long = {a: np.mean([reversal_scores[a][0][i] for i in longest]) for a in reversal_scores}
-char_long = {a: np.mean([reversal_scores[a][1][i] for i in longest]) for a in reversal_scores}
+exact_long = {a: np.mean([reversal_scores[a][0][i] for i in longest])
+              for a in reversal_scores}
+char_long = {a: np.mean([reversal_scores[a][1][i] for i in longest])
+             for a in reversal_scores}
 for attention in reversal_scores:
     short = np.mean([reversal_scores[attention][0][i] for i in shortest])
     print(f"attention={attention!s:5s}: exact match {short:.2f} on 4-5 digits, "
@@ -737,8 +760,10 @@ assert char_long["dot"] - char_long[None] > 0.2
 # `sacrebleu` on three toy sentences.
 
 # %%
-references = ["A man is riding a bicycle.", "Two dogs play in the snow.", "A woman sings."]
-hypotheses = ["A man is riding a bicycle.", "Two dogs are playing in snow.", "A man sings."]
+references = ["A man is riding a bicycle.", "Two dogs play in the snow.",
+              "A woman sings."]
+hypotheses = ["A man is riding a bicycle.", "Two dogs are playing in snow.",
+              "A man sings."]
 corpus = sacrebleu.corpus_bleu(hypotheses, [references])
 print(corpus)
 for hypothesis, reference in zip(hypotheses, references):
@@ -795,7 +820,8 @@ assert norms["raw"] < norms["scaled"] / 5
 
 # %% tags=["hide-input"]
 model = date_models["dot"]
-src, src_lengths = source_batch(date_loaders, ["2/3/2031", "Wednesday, November 12, 2031"])
+src, src_lengths = source_batch(date_loaders,
+                                ["2/3/2031", "Wednesday, November 12, 2031"])
 with torch.no_grad():
     memory, state, mask = model.encode(src, src_lengths)  # (2, S, H), (2, H), (2, S)
     _, masked = attend(state[:, None], memory, memory, mask[:, None])  # (2, 1, S)
@@ -817,7 +843,8 @@ assert masked[0, 0, short:].sum() == 0 and unmasked[0, 0, short:].sum() > 0
 # %% tags=["hide-input"]
 @torch.no_grad()
 def greedy_decode_by_hand(model, src, src_lengths, max_len=12, hard=False):
-    """The attention decoder's greedy loop, written out; hard=True reads one position."""
+    """The attention decoder's greedy loop, written out; hard=True reads one
+    position."""
     memory, state, mask = model.encode(src, src_lengths)  # (B, S, H), (B, H), (B, S)
     token = torch.full((src.shape[0],), model.sos_index)
     tokens = []
@@ -825,9 +852,11 @@ def greedy_decode_by_hand(model, src, src_lengths, max_len=12, hard=False):
         _, weights = attend(state[:, None], memory, memory, mask[:, None])  # (B, 1, S)
         weights = weights[:, 0]  # (B, S)
         if hard:
-            weights = F.one_hot(weights.argmax(dim=-1), memory.shape[1]).float()  # (B, S)
+            weights = F.one_hot(
+                weights.argmax(dim=-1), memory.shape[1]).float()  # (B, S)
         context = (weights[:, :, None] * memory).sum(dim=1)  # (B, H)
-        state = model.decoder(torch.cat([model.tgt_embedding(token), context], dim=-1), state)
+        state = model.decoder(
+            torch.cat([model.tgt_embedding(token), context], dim=-1), state)
         token = model.out(torch.cat([state, context], dim=-1)).argmax(dim=-1)  # (B,)
         tokens.append(token)
     return torch.stack(tokens, dim=1)  # (B, max_len)
@@ -843,9 +872,12 @@ assert all(same)
 exact = {}
 for hard in [False, True]:
     ids = greedy_decode_by_hand(model, src, src_lengths, hard=hard)
-    exact[hard] = np.mean([date_loaders.decode_target(r) == t for r, t in zip(ids, truths)])
-print(f"exact match: soft attention {exact[False]:.3f}, hard (top-1) attention {exact[True]:.3f}")
-assert exact[True] < exact[False] - 0.3  # measured 0.19-0.29 against 0.97-0.98, seeds 0-2
+    exact[hard] = np.mean([date_loaders.decode_target(r) == t
+                           for r, t in zip(ids, truths)])
+print(f"exact match: soft attention {exact[False]:.3f}, "
+      f"hard (top-1) attention {exact[True]:.3f}")
+# measured 0.19-0.29 against 0.97-0.98, seeds 0-2
+assert exact[True] < exact[False] - 0.3
 # The decoder was trained to read a mixture: the year's digits, for example, are spread
 # over several positions of a left-to-right encoder, and one position does not hold them
 # all. Hard attention needs its own training (it is not differentiable; Luong et al.'s
@@ -857,7 +889,8 @@ assert exact[True] < exact[False] - 0.3  # measured 0.19-0.29 against 0.97-0.98,
 # weights of the attention models sit?
 
 # %% tags=["hide-input"]
-Vs, Vt, E, H = len(date_loaders.src_vocab), len(date_loaders.tgt_vocab), DATE_EMBED, DATE_HIDDEN
+Vs, Vt, E, H = (len(date_loaders.src_vocab), len(date_loaders.tgt_vocab),
+                DATE_EMBED, DATE_HIDDEN)
 
 
 def gru_weights(input_size, hidden):

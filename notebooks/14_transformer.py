@@ -125,7 +125,8 @@ lesson_start = time.perf_counter()
 tokens = ["the", "cat", "sat", "on", "the", "mat"]
 n = len(tokens)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3))
-for ax, title in zip(axes, ["RNN: one state after another", "self-attention: every pair at once"]):
+for ax, title in zip(axes, ["RNN: one state after another",
+                            "self-attention: every pair at once"]):
     ax.scatter(range(n), [0] * n, s=250, color="C0", zorder=3)
     ax.scatter(range(n), [1] * n, s=250, color="C1", zorder=3)
     for i, token in enumerate(tokens):
@@ -135,7 +136,8 @@ for ax, title in zip(axes, ["RNN: one state after another", "self-attention: eve
     ax.set(title=title, xlim=(-2.2, n - 0.5), ylim=(-0.6, 1.3))
     ax.axis("off")
 for i in range(n):  # the RNN: input i feeds state i, state i - 1 feeds state i
-    axes[0].annotate("", xy=(i, 0.85), xytext=(i, 0.15), arrowprops=dict(arrowstyle="->"))
+    axes[0].annotate("", xy=(i, 0.85), xytext=(i, 0.15),
+                     arrowprops=dict(arrowstyle="->"))
     if i:
         axes[0].annotate("", xy=(i - 0.15, 1), xytext=(i - 0.85, 1),
                          arrowprops=dict(arrowstyle="->", color="C3"))
@@ -189,8 +191,10 @@ for d_k in [4, 64, 512]:
     spread = (q * k).sum(dim=-1).std().item()  # std of 10,000 dot products
     scores = torch.randn(1000, d_k) @ torch.randn(d_k, 10)  # 1,000 queries, 10 keys
     top_raw = torch.softmax(scores, dim=-1).max(dim=-1).values.mean().item()
-    top_scaled = torch.softmax(scores / math.sqrt(d_k), dim=-1).max(dim=-1).values.mean().item()
-    print(f"d_k = {d_k:3d}: std of q.k {spread:5.1f} (sqrt(d_k) = {math.sqrt(d_k):4.1f}); "
+    top_scaled = (torch.softmax(scores / math.sqrt(d_k), dim=-1)
+                  .max(dim=-1).values.mean().item())
+    print(f"d_k = {d_k:3d}: std of q.k {spread:5.1f} "
+          f"(sqrt(d_k) = {math.sqrt(d_k):4.1f}); "
           f"largest of 10 weights: unscaled {top_raw:.2f}, scaled {top_scaled:.2f}")
     assert abs(spread / math.sqrt(d_k) - 1) < 0.05
 assert top_raw > 0.9 and top_scaled < 0.5  # at d_k = 512
@@ -228,7 +232,9 @@ W_q, W_k, W_v = (torch.randn(D, D) / math.sqrt(D) for _ in range(3))
 
 def self_attention(x, mask):
     """Single-head self-attention of x (B, T, D) with fixed random projections."""
-    return scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v, mask)  # (B, T, D), (B, T, T)
+    return scaled_dot_product_attention(
+        x @ W_q, x @ W_k, x @ W_v, mask
+    )  # (B, T, D), (B, T, T)
 
 
 x = torch.randn(2, 5, D)  # (B, T, D); the second sequence is padding after 3 tokens
@@ -266,14 +272,16 @@ garbage = x.clone()
 garbage[1, 3:] = 100 * torch.randn(2, D)  # whatever sits in the padding
 out_garbage, _ = self_attention(garbage, pad[:, None, :])
 assert torch.allclose(out[0], out_garbage[0], atol=1e-6)  # the full sequence: untouched
-assert torch.allclose(out[1, :3], out_garbage[1, :3], atol=1e-6)  # real positions: untouched
+# real positions: untouched
+assert torch.allclose(out[1, :3], out_garbage[1, :3], atol=1e-6)
 assert (weights[1, :, 3:] == 0).all()
 
 out, _ = self_attention(x, causal)
 later = x.clone()
 later[:, 3] = torch.randn(2, D)  # change the 4th token of both sequences
 out_later, _ = self_attention(later, causal)
-assert torch.allclose(out[:, :3], out_later[:, :3], atol=1e-6)  # positions 0-2 cannot see it
+# positions 0-2 cannot see it
+assert torch.allclose(out[:, :3], out_later[:, :3], atol=1e-6)
 assert not torch.allclose(out[:, 3:], out_later[:, 3:], atol=1e-3)  # positions 3-4 can
 print("padding and the future are invisible where they should be")
 
@@ -340,11 +348,14 @@ key_pad = padding_mask(torch.tensor([6, 4, 2]), 6)  # (B, T)
 with torch.no_grad():
     ours, our_weights = multi_head_attention(x, x, torch_mha, key_pad, causal_mask(6))
     theirs, their_weights = torch_mha(x, x, x, key_padding_mask=key_pad,
-                                      attn_mask=causal_mask(6), average_attn_weights=False)
+                                      attn_mask=causal_mask(6),
+                                      average_attn_weights=False)
     course, _ = course_mha(x, x, x, key_padding_mask=key_pad, attn_mask=causal_mask(6))
-assert torch.allclose(ours, theirs, atol=1e-5) and torch.allclose(ours, course, atol=1e-5)
+assert (torch.allclose(ours, theirs, atol=1e-5)
+        and torch.allclose(ours, course, atol=1e-5))
 assert torch.allclose(our_weights, their_weights, atol=1e-6)
-print("output", tuple(ours.shape), "weights", tuple(our_weights.shape), ": all three agree")
+print("output", tuple(ours.shape), "weights", tuple(our_weights.shape),
+      ": all three agree")
 
 for h in [1, 2, 4, 8]:
     n_params = sum(p.numel() for p in nn.MultiheadAttention(d_model, h).parameters())
@@ -409,7 +420,8 @@ for k in range(100):
     assert torch.allclose(along, torch.cos(omega * k).sum().expand_as(along), atol=1e-3)
 print("PE_p . PE_(p+k) = sum_i cos(omega_i k) for all p and all k < 100")
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6), gridspec_kw={"width_ratios": [1.4, 1]})
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6),
+                                  gridspec_kw={"width_ratios": [1.4, 1]})
 im = left.imshow(table.T.numpy(), aspect="auto", cmap="RdBu", vmin=-1, vmax=1)
 left.set(xlabel="position", ylabel="dimension", title="sinusoidal_positions(100, 64)")
 fig.colorbar(im, ax=left)
@@ -464,17 +476,21 @@ plt.show()
 
 # %%
 def layer_norm(x, norm):
-    """LayerNorm by hand: each position's vector to mean 0, variance 1, then gamma, beta."""
+    """LayerNorm by hand: each position's vector to mean 0, variance 1, then
+    gamma, beta."""
     mean = x.mean(dim=-1, keepdim=True)  # (B, T, 1)
     var = x.var(dim=-1, unbiased=False, keepdim=True)  # (B, T, 1)
     return (x - mean) / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
 
 
 def encoder_layer(x, layer, key_padding_mask=None, norm_first=False):
-    """One Transformer encoder layer from nn.TransformerEncoderLayer's weights (eval mode)."""
+    """One Transformer encoder layer from nn.TransformerEncoderLayer's weights
+    (eval mode)."""
 
     def attend(h):
-        return multi_head_attention(h, h, layer.self_attn, key_padding_mask)[0]  # (B, T, d)
+        return multi_head_attention(
+            h, h, layer.self_attn, key_padding_mask
+        )[0]  # (B, T, d)
 
     def feed_forward(h):
         return layer.linear2(torch.relu(layer.linear1(h)))  # (B, T, d_ff) -> (B, T, d)
@@ -497,7 +513,8 @@ for norm_first in [False, True]:
         ours = encoder_layer(x, layer, key_pad, norm_first)
         theirs = layer(x, src_key_padding_mask=key_pad)
     assert torch.allclose(ours[real], theirs[real], atol=1e-5)
-    print(f"norm_first={norm_first}: our encoder layer matches nn.TransformerEncoderLayer")
+    print(f"norm_first={norm_first}: "
+          "our encoder layer matches nn.TransformerEncoderLayer")
 
 n_layer = sum(p.numel() for p in layer.parameters())
 d, d_ff = d_model, 64
@@ -517,7 +534,8 @@ print(f"{n_layer:,} parameters = attention 4d^2+4d + feed-forward 2 d d_ff + d_f
 
 # %%
 torch.manual_seed(0)
-transformer = nn.Transformer(d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6)
+transformer = nn.Transformer(d_model=512, nhead=8, num_encoder_layers=6,
+                             num_decoder_layers=6)
 src = torch.rand(10, 4, 512)  # (S, B, d): 10 source positions, 4 sentences
 tgt = torch.rand(20, 4, 512)  # (T, B, d): 20 target positions
 with torch.no_grad():
@@ -531,7 +549,8 @@ attention_params = 4 * d * d + 4 * d
 ffn_params = 2 * d * d_ff + d_ff + d
 encoder_layer_params = attention_params + ffn_params + 2 * 2 * d  # two LayerNorms
 decoder_layer_params = 2 * attention_params + ffn_params + 3 * 2 * d  # three LayerNorms
-formula = N * encoder_layer_params + N * decoder_layer_params + 2 * 2 * d  # + final norms
+formula = (N * encoder_layer_params + N * decoder_layer_params
+           + 2 * 2 * d)  # + final norms
 assert n_big == formula == 44_140_544
 print(f"{n_big:,} parameters: {encoder_layer_params:,} per encoder layer, "
       f"{decoder_layer_params:,} per decoder layer")
@@ -560,8 +579,10 @@ print(f"{n_big:,} parameters: {encoder_layer_params:,} per encoder layer, "
 small = nn.Transformer(d_model=32, nhead=2, num_encoder_layers=2, num_decoder_layers=2,
                        dim_feedforward=64, dropout=0.0, batch_first=True)
 n_small = sum(p.numel() for p in small.parameters())
-print(f"small nn.Transformer: {n_small:,} parameters ({n_big / n_small:,.0f} times fewer)")
-out = small(torch.rand(4, 10, 32), torch.rand(4, 20, 32))  # batch first: (B, S, d), (B, T, d)
+print(f"small nn.Transformer: {n_small:,} parameters "
+      f"({n_big / n_small:,.0f} times fewer)")
+# batch first: (B, S, d), (B, T, d)
+out = small(torch.rand(4, 10, 32), torch.rand(4, 20, 32))
 assert out.shape == (4, 20, 32)
 
 # %% [markdown]
@@ -610,16 +631,20 @@ model = TransformerSeq2Seq(
 )
 n_model = sum(p.numel() for p in model.parameters())
 print(f"{n_model:,} parameters, of which nn.Transformer {n_small:,}")
-embedding_params = (len(data.src_vocab) + len(data.tgt_vocab)) * 32  # two tables of width d
-output_params = 32 * len(data.tgt_vocab) + len(data.tgt_vocab)  # linear d -> V with bias
+# two tables of width d
+embedding_params = (len(data.src_vocab) + len(data.tgt_vocab)) * 32
+# linear d -> V with bias
+output_params = 32 * len(data.tgt_vocab) + len(data.tgt_vocab)
 assert n_model == n_small + embedding_params + output_params
 
 model.eval()
 with torch.no_grad():
     S, T = src.shape[1], tgt_in.shape[1]
     source_pad = padding_mask(src_lengths, S)  # (B, S)
-    x = model.src_embedding(src) * math.sqrt(32) + sinusoidal_positions(S, 32)  # (B, S, d)
-    y = model.tgt_embedding(tgt_in) * math.sqrt(32) + sinusoidal_positions(T, 32)  # (B, T, d)
+    x = (model.src_embedding(src) * math.sqrt(32)
+         + sinusoidal_positions(S, 32))  # (B, S, d)
+    y = (model.tgt_embedding(tgt_in) * math.sqrt(32)
+         + sinusoidal_positions(T, 32))  # (B, T, d)
     hidden = model.transformer(
         x, y,
         tgt_mask=causal_mask(T),  # (T, T)
@@ -628,7 +653,8 @@ with torch.no_grad():
         memory_key_padding_mask=source_pad,  # (B, S)
     )  # (B, T, d)
     assert torch.allclose(model.out(hidden), model(src, src_lengths, tgt_in), atol=1e-5)
-print("embeddings * sqrt(d) + positions -> nn.Transformer with 4 masks -> linear: same logits")
+print("embeddings * sqrt(d) + positions -> nn.Transformer with 4 masks -> linear: "
+      "same logits")
 
 # %% [markdown]
 # **Teacher forcing in one pass.** Training feeds the true target shifted right,
@@ -663,11 +689,16 @@ def seconds_per_step(model, batch, repeats=3):
 
 batch = (src, src_lengths, tgt_in, tgt_out)
 V_src, V_tgt = len(data.src_vocab), len(data.tgt_vocab)
-gru_step = seconds_per_step(Seq2Seq(V_src, V_tgt, 32, 64, attention="dot"), batch)  # lesson 13's
-transformer_step = seconds_per_step(
-    TransformerSeq2Seq(V_src, V_tgt, 32, 2, 2, 2, 64, dropout=0.0), batch  # a throwaway copy
+gru_step = seconds_per_step(
+    Seq2Seq(V_src, V_tgt, 32, 64, attention="dot"),  # lesson 13's
+    batch,
 )
-print(f"one training step on {tuple(tgt_in.shape)} targets: GRU with attention (lesson 13) "
+transformer_step = seconds_per_step(
+    TransformerSeq2Seq(V_src, V_tgt, 32, 2, 2, 2, 64, dropout=0.0),  # a throwaway copy
+    batch,
+)
+print(f"one training step on {tuple(tgt_in.shape)} targets: "
+      "GRU with attention (lesson 13) "
       f"{1000 * gru_step:.0f} ms in {T} decoder steps; "
       f"Transformer {1000 * transformer_step:.0f} ms in one pass")
 
@@ -704,7 +735,8 @@ history = fit(
     metric=token_accuracy, grad_clip=1.0, progress=False,
 )
 train_seconds = history.seconds
-print(f"{EPOCHS} epochs in {train_seconds:.1f} s; validation loss {history.val_loss[-1]:.3f}, "
+print(f"{EPOCHS} epochs in {train_seconds:.1f} s; "
+      f"validation loss {history.val_loss[-1]:.3f}, "
       f"characters right {history.val_metric[-1]:.3f}")
 
 # %% mystnb={"image": {"alt": "Transformer training on dates by epoch. Left: training and validation cross-entropy per character on a log scale. Right: the share of validation characters predicted right when teacher-forced."}}
@@ -712,10 +744,12 @@ epochs = np.arange(1, len(history.train_loss) + 1)
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.3))
 left.plot(epochs, history.train_loss, "o-", label="training")
 left.plot(epochs, history.val_loss, "o-", label="validation (held-out days)")
-left.set(xlabel="epoch", ylabel="cross-entropy per character", yscale="log", title="Loss")
+left.set(xlabel="epoch", ylabel="cross-entropy per character", yscale="log",
+         title="Loss")
 left.legend()
 right.plot(epochs, history.val_metric, "o-", color="C1")
-right.set(xlabel="epoch", ylabel="share of characters right", title="Validation, teacher-forced")
+right.set(xlabel="epoch", ylabel="share of characters right",
+          title="Validation, teacher-forced")
 plt.show()
 
 # %% [markdown]
@@ -730,13 +764,17 @@ plt.show()
 # %%
 @torch.no_grad()
 def greedy(model, src, src_lengths, steps=12):
-    """Greedy decoding written out: `steps` new tokens for every source, no early stop."""
+    """Greedy decoding written out: `steps` new tokens for every source,
+    no early stop."""
     model.eval()
-    memory, source_pad = model.encode(src, src_lengths)  # (B, S, d): the encoder runs once
-    ids = torch.full((len(src), 1), model.sos_index)  # (B, 1): every answer starts with <sos>
+    # (B, S, d): the encoder runs once
+    memory, source_pad = model.encode(src, src_lengths)
+    # (B, 1): every answer starts with <sos>
+    ids = torch.full((len(src), 1), model.sos_index)
     for _ in range(steps):
         logits = model.decode(ids, memory, source_pad)  # (B, t, V): rereads the prefix
-        next_id = logits[:, -1].argmax(dim=-1)  # (B,): the last position's best character
+        # (B,): the last position's best character
+        next_id = logits[:, -1].argmax(dim=-1)
         ids = torch.cat([ids, next_id[:, None]], dim=1)  # (B, t + 1)
     return ids[:, 1:]  # (B, steps), without <sos>
 
@@ -746,7 +784,9 @@ ours = greedy(model, test_src, test_lengths)
 package, _ = model.greedy_decode(test_src, test_lengths, max_len=12)
 assert [data.decode_target(r) for r in ours] == [data.decode_target(r) for r in package]
 for row in range(4):
-    source = "".join(data.src_vocab.lookup_tokens(test_src[row, : test_lengths[row]].tolist()))
+    source = "".join(
+        data.src_vocab.lookup_tokens(test_src[row, : test_lengths[row]].tolist())
+    )
     print(f"{source!r:32} -> {data.decode_target(package[row])}")
 
 # %% [markdown]
@@ -755,9 +795,11 @@ for row in range(4):
 
 
 # %%
-guesses, truths = data.greedy_outputs(model, "test", max_len=12)  # the loader keeps pairs' order
+# the loader keeps pairs' order
+guesses, truths = data.greedy_outputs(model, "test", max_len=12)
 assert truths == [target for _, target in pairs["test"]]
-results = [(source, truth, guess) for (source, _), truth, guess in zip(pairs["test"], truths, guesses)]
+results = [(source, truth, guess)
+           for (source, _), truth, guess in zip(pairs["test"], truths, guesses)]
 test_exact = sum(truth == guess for _, truth, guess in results) / len(results)
 print(f"exact match on {len(results):,} test dates: {test_exact:.3f}")
 assert test_exact > 0.85  # measured 0.934 to 0.960 with seeds 0, 1, 2
@@ -786,7 +828,8 @@ for _, truth, guess in mistakes:
 fig, ax = plt.subplots(figsize=(6, 2.8))
 ax.bar(range(10), wrong_at)
 ax.set_xticks(range(10), list("YYYY-MM-DD"))
-ax.set(ylabel="wrong predictions", title=f"Where the {len(mistakes)} wrong test dates go wrong")
+ax.set(ylabel="wrong predictions",
+       title=f"Where the {len(mistakes)} wrong test dates go wrong")
 plt.show()
 for source, truth, guess in mistakes[:8]:
     print(f"{source!r:32} truth {truth}  predicted {guess}")
@@ -794,8 +837,8 @@ for source, truth, guess in mistakes[:8]:
 reordered = sum(sorted(truth) == sorted(guess) for _, truth, guess in mistakes)
 # or at least no character that the true date lacks (a digit repeated or dropped)
 borrowed = sum(set(guess) <= set(truth) for _, truth, guess in mistakes)
-print(f"{reordered} of the {len(mistakes)} wrong dates have the right characters in a wrong "
-      f"order; {borrowed} use no character that is not in the true date")
+print(f"{reordered} of the {len(mistakes)} wrong dates have the right characters "
+      f"in a wrong order; {borrowed} use no character that is not in the true date")
 assert borrowed > 0.8 * len(mistakes)  # measured 147 of 148 over seeds 0, 1, 2
 
 # %% [markdown]
@@ -823,7 +866,9 @@ def cross_attention(model, text):
     src = torch.tensor([data.encode_source(text)])  # (1, S)
     lengths = torch.tensor([src.shape[1]])
     ids, _ = model.greedy_decode(src, lengths, max_len=12)  # (1, L), ends with <eos>
-    tgt_in = torch.cat([torch.tensor([[model.sos_index]]), ids[:, :-1]], dim=1)  # (1, L)
+    tgt_in = torch.cat(
+        [torch.tensor([[model.sos_index]]), ids[:, :-1]], dim=1
+    )  # (1, L)
     attention = model.transformer.decoder.layers[-1].multihead_attn
     kept = {}
 
@@ -908,15 +953,18 @@ score_megabytes = []
 with torch.no_grad():
     for T in LENGTHS:
         x = torch.randn(1, T, 64)  # (B, T, d)
-        for name, run in [("attention", lambda: attention_layer(x, x, x)), ("GRU", lambda: gru_layer(x))]:
+        for name, run in [("attention", lambda: attention_layer(x, x, x)),
+                          ("GRU", lambda: gru_layer(x))]:
             counted[name].append(flops(run))
             timed[name].append(best_time(run))
         _, weights = attention_layer(x, x, x)  # (B, h, T, T)
         assert weights.shape == (1, 2, T, T)
         score_megabytes.append(weights.numel() * weights.element_size() / 2**20)
         print(f"T = {T:5d}: MFLOPs attention {counted['attention'][-1] / 1e6:7.1f}, "
-              f"GRU {counted['GRU'][-1] / 1e6:6.1f} | ms attention {1000 * timed['attention'][-1]:6.1f}, "
-              f"GRU {1000 * timed['GRU'][-1]:6.1f} | weights {score_megabytes[-1]:6.2f} MB")
+              f"GRU {counted['GRU'][-1] / 1e6:6.1f} | "
+              f"ms attention {1000 * timed['attention'][-1]:6.1f}, "
+              f"GRU {1000 * timed['GRU'][-1]:6.1f} | "
+              f"weights {score_megabytes[-1]:6.2f} MB")
 
 
 def slope(lengths, values):
@@ -931,11 +979,15 @@ print("slope of the counts:", {k: round(v, 2) for k, v in count_slope.items()},
 
 guide = np.array(LENGTHS) / 1024  # dotted guides through the T = 1,024 points
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-for ax, values, slopes, unit in [(axes[0], counted, count_slope, "floating-point operations"),
-                                 (axes[1], timed, time_slope, "seconds")]:
+for ax, values, slopes, unit in [
+    (axes[0], counted, count_slope, "floating-point operations"),
+    (axes[1], timed, time_slope, "seconds"),
+]:
     for (name, series), marker in zip(values.items(), "os"):
-        ax.loglog(LENGTHS, series, marker + "-", label=f"{name} (slope {slopes[name]:.1f})")
-    ax.loglog(LENGTHS, values["attention"][-2] * guide**2, ":", color="C0", label="slope 2")
+        ax.loglog(LENGTHS, series, marker + "-",
+                  label=f"{name} (slope {slopes[name]:.1f})")
+    ax.loglog(LENGTHS, values["attention"][-2] * guide**2, ":", color="C0",
+              label="slope 2")
     ax.loglog(LENGTHS, values["GRU"][-2] * guide, ":", color="C1", label="slope 1")
     ax.set(xlabel="sequence length T", ylabel=f"{unit} per forward pass")
     ax.legend(fontsize=8)
@@ -951,8 +1003,9 @@ assert abs(count_slope["GRU"] - 1) < 1e-9 and count_slope["attention"] > 1.8
 assert counted["attention"][-1] > 10 * counted["GRU"][-1]
 faster = [T for T, a, g in zip(LENGTHS, timed["attention"], timed["GRU"]) if a < g]
 print("attention took less time than the GRU at T =", faster)
-# timings are checked only with a margin that a machine three times noisier keeps (we
-# measured about 20 times): 4 times the length costs attention more than 4 times the time
+# timings are checked only with a margin that a machine three times noisier keeps
+# (we measured about 20 times): 4 times the length costs attention more than 4 times
+# the time
 assert timed["attention"][-1] > 4 * timed["attention"][-3]
 
 # %% [markdown]
@@ -1053,7 +1106,8 @@ shuffle = torch.tensor([3, 0, 5, 1, 4, 2])
 positions = sinusoidal_positions(6, 16)  # (T, d): position t's vector stays at t
 with torch.no_grad():
     assert torch.allclose(encoder(x[:, shuffle]), encoder(x)[:, shuffle], atol=1e-5)
-    with_pos, shuffled_with_pos = encoder(x + positions), encoder(x[:, shuffle] + positions)
+    with_pos, shuffled_with_pos = (encoder(x + positions),
+                                   encoder(x[:, shuffle] + positions))
 assert not torch.allclose(shuffled_with_pos, with_pos[:, shuffle], atol=1e-2)
 print("without positions: equivariant; with positions: the order matters")
 

@@ -83,8 +83,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from nlpcourse.data import gpt2_tokenizer, shakespeare, small_llm
-from nlpcourse.generate import (filter_logits, kv_cache_argument, next_token_probs, perplexity,
-                                sample_next)
+from nlpcourse.generate import (filter_logits, kv_cache_argument, next_token_probs,
+                                perplexity, sample_next)
 from nlpcourse.models.attention import causal_mask, scaled_dot_product_attention
 from nlpcourse.models.charlm import random_windows
 from nlpcourse.models.gpt import GPT, GPTConfig
@@ -100,7 +100,8 @@ lesson_start = time.perf_counter()
 
 
 def seeded(seed):
-    """A random generator in a known state, so that every sample below is reproducible."""
+    """A random generator in a known state, so that every sample below is
+    reproducible."""
     return torch.Generator().manual_seed(seed)
 
 
@@ -146,7 +147,8 @@ word = "Romeo!"
 mask = causal_mask(len(word))  # (T, T) bool, True above the diagonal = a future key
 print("query \\ key  " + "  ".join(word))
 for i, row in enumerate(mask):
-    print(f"{i}: {word[: i + 1]:>8}   " + "  ".join("." if future else "x" for future in row))
+    print(f"{i}: {word[: i + 1]:>8}   "
+          + "  ".join("." if future else "x" for future in row))
 
 torch.manual_seed(0)
 q, k, v = torch.randn(3, 1, len(word), 8).unbind(0)  # each (B, T, d)
@@ -197,19 +199,22 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, n_embd, n_head, causal=True):
         super().__init__()
         self.n_head, self.causal = n_head, causal
-        self.qkv = nn.Linear(n_embd, 3 * n_embd)  # queries, keys and values in one product
+        # queries, keys and values in one product
+        self.qkv = nn.Linear(n_embd, 3 * n_embd)
         self.proj = nn.Linear(n_embd, n_embd)
 
     def forward(self, x):
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=-1)  # each (B, T, C)
         # (B, T, C) -> (B, T, h, C/h) -> (B, h, T, C/h): every head attends separately
-        q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
+        q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+                   for z in (q, k, v))
         scores = q @ k.transpose(-2, -1) / math.sqrt(C // self.n_head)  # (B, h, T, T)
         if self.causal:
             scores = scores.masked_fill(causal_mask(T), float("-inf"))
         out = scores.softmax(dim=-1) @ v  # (B, h, T, C/h)
-        return self.proj(out.transpose(1, 2).reshape(B, T, C))  # heads side by side: (B, T, C)
+        # heads side by side: (B, T, C)
+        return self.proj(out.transpose(1, 2).reshape(B, T, C))
 
 
 class Block(nn.Module):
@@ -229,9 +234,12 @@ class Block(nn.Module):
 class MiniGPT(nn.Module):
     def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, causal=True):
         super().__init__()
-        self.wte = nn.Embedding(vocab_size, n_embd)  # token embedding, also the output layer
+        # token embedding, also the output layer
+        self.wte = nn.Embedding(vocab_size, n_embd)
         self.wpe = nn.Embedding(block_size, n_embd)  # one learned vector per position
-        self.blocks = nn.Sequential(*[Block(n_embd, n_head, causal) for _ in range(n_layer)])
+        self.blocks = nn.Sequential(
+            *[Block(n_embd, n_head, causal) for _ in range(n_layer)]
+        )
         self.ln_f = nn.LayerNorm(n_embd)
 
     def forward(self, idx):  # idx (B, T)
@@ -262,12 +270,14 @@ V = len(vocab)
 assert V == 84
 
 BLOCK, N_LAYER, N_HEAD, N_EMBD = 64, 2, 2, 64
-config = GPTConfig(vocab_size=V, block_size=BLOCK, n_layer=N_LAYER, n_head=N_HEAD, n_embd=N_EMBD)
+config = GPTConfig(vocab_size=V, block_size=BLOCK, n_layer=N_LAYER, n_head=N_HEAD,
+                   n_embd=N_EMBD)
 seed_everything(0)
 package_gpt = GPT(config).eval()
 ours = MiniGPT(V, BLOCK, N_LAYER, N_HEAD, N_EMBD).eval()
 renamed = {
-    name.replace("attn.in_proj_", "attn.qkv.").replace("attn.out_proj.", "attn.proj."): tensor
+    (name.replace("attn.in_proj_", "attn.qkv.")
+     .replace("attn.out_proj.", "attn.proj.")): tensor
     for name, tensor in package_gpt.state_dict().items()
     if name != "lm_head.weight"  # the package ties it to wte.weight, as we do
 }
@@ -298,7 +308,8 @@ def gpt_parameter_count(vocab_size, block_size, n_layer, n_embd):
 
 
 n_params = gpt_parameter_count(V, BLOCK, N_LAYER, N_EMBD)
-assert n_params == package_gpt.num_parameters() == sum(p.numel() for p in ours.parameters())
+assert (n_params == package_gpt.num_parameters()
+        == sum(p.numel() for p in ours.parameters()))
 print(f"{n_params:,} parameters; lesson 11's LSTM had 96,468")
 
 # %% [markdown]
@@ -310,11 +321,14 @@ print(f"{n_params:,} parameters; lesson 11's LSTM had 96,468")
 line = "But soft, what light through yonder window breaks?"
 changed = line[:-7] + "shines?"  # the same line with its last word replaced
 first_change = next(i for i, (a, b) in enumerate(zip(line, changed)) if a != b)
-before, after = torch.tensor([vocab(line)]), torch.tensor([vocab(changed)])  # (1, T) each
+before, after = (torch.tensor([vocab(line)]),
+                 torch.tensor([vocab(changed)]))  # (1, T) each
 with torch.no_grad():
-    logits_before, logits_after = package_gpt(before), package_gpt(after)  # (1, T, V) each
+    logits_before, logits_after = (package_gpt(before),
+                                   package_gpt(after))  # (1, T, V) each
 assert torch.equal(logits_before[:, :first_change], logits_after[:, :first_change])
-assert not torch.allclose(logits_before[:, first_change:], logits_after[:, first_change:])
+assert not torch.allclose(logits_before[:, first_change:],
+                          logits_after[:, first_change:])
 print(f"positions 0-{first_change - 1} unchanged; positions {first_change}+ changed")
 
 # %% [markdown]
@@ -352,7 +366,8 @@ def window_loss(model, windows):
     total = 0.0
     for chunk in windows.split(64):  # 64 windows at a time: smaller, faster matrices
         logits = model(chunk[:, :-1])  # (64, T, V)
-        total += F.cross_entropy(logits.reshape(-1, V), chunk[:, 1:].reshape(-1), reduction="sum").item()
+        total += F.cross_entropy(logits.reshape(-1, V), chunk[:, 1:].reshape(-1),
+                                 reduction="sum").item()
     model.train()
     return total / windows[:, 1:].numel()
 
@@ -369,15 +384,20 @@ def train_gpt(seed, steps=STEPS, config=config, device="cpu", eval_every=160):
     seed_everything(seed)
     model = GPT(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.99))
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, steps)
+    )
     batches = seeded(seed)  # which windows, reproducibly
     windows = val_windows.to(device)
     train_losses, val_curve = [], [(0, window_loss(model, windows))]
     for step in range(1, steps + 1):
-        inputs, targets = random_windows(train_ids, BATCH, config.block_size, generator=batches)
+        inputs, targets = random_windows(train_ids, BATCH, config.block_size,
+                                         generator=batches)
         inputs, targets = inputs.to(device), targets.to(device)
         logits = model(inputs)  # (B, T, V): all T predictions of every window at once
-        loss = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))  # (B*T, V) vs (B*T,)
+        loss = F.cross_entropy(
+            logits.reshape(-1, V), targets.reshape(-1)  # (B*T, V) vs (B*T,)
+        )
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -399,12 +419,14 @@ print(f"{STEPS} steps in {train_seconds:.1f} s; validation loss {val_loss:.3f} "
 # %% mystnb={"image": {"alt": "Mini GPT training on Shakespeare: training loss at every step (raw and as a 50-step mean) and validation loss, in nats per character, with a dashed unigram line and a band for lesson 11's LSTM on the same windows; the loss falls to the unigram level, lingers, then falls again."}}
 LSTM_SAME_WINDOWS = (1.78, 1.82)  # lesson 11's LSTM on these 512 windows, seeds 0-2
 fig, ax = plt.subplots(figsize=(7, 3.5))
-smooth = np.convolve(train_losses, np.ones(50) / 50, mode="valid")  # 50-step running mean
+# 50-step running mean
+smooth = np.convolve(train_losses, np.ones(50) / 50, mode="valid")
 ax.plot(np.arange(1, STEPS + 1), train_losses, color="C0", alpha=0.25)
 ax.plot(np.arange(50, STEPS + 1), smooth, color="C0", label="training (50-step mean)")
 ax.plot(*zip(*val_curve), "o-", color="C1", label="validation (held-out works)")
 ax.axhline(unigram_loss, color="grey", linestyle="--", label="unigram")
-ax.axhspan(*LSTM_SAME_WINDOWS, color="C2", alpha=0.3, label="lesson 11's LSTM (700 steps)")
+ax.axhspan(*LSTM_SAME_WINDOWS, color="C2", alpha=0.3,
+           label="lesson 11's LSTM (700 steps)")
 ax.set(xlabel="step", ylabel="loss (nats per character)", ylim=(1.4, 4.6),
        title="Mini GPT on Shakespeare")
 ax.legend()
@@ -422,7 +444,8 @@ plt.show()
 print(f"validation loss (nats per character) on the same 512 windows of 64:")
 print(f"  unigram                        {unigram_loss:.2f}")
 print(f"  mini GPT, {STEPS} steps, {train_seconds:4.1f} s  {val_loss:.2f}")
-print(f"  lesson 11's LSTM, 700 steps    {LSTM_SAME_WINDOWS[0]:.2f} to {LSTM_SAME_WINDOWS[1]:.2f}")
+print(f"  lesson 11's LSTM, 700 steps    {LSTM_SAME_WINDOWS[0]:.2f} "
+      f"to {LSTM_SAME_WINDOWS[1]:.2f}")
 assert val_loss < 2.5  # measured 2.22 to 2.27 with seeds 0, 1, 2 (unigram: 3.31)
 
 # %% [markdown]
@@ -461,17 +484,20 @@ def attention_maps(model, ids):
 
 
 windows = val_windows[::2, :-1][:200]  # (200, T): every other validation window
-maps = torch.stack(attention_maps(gpt, windows), dim=1)[:, :, :, BLOCK // 2 :]  # (B, L, H, T/2, T)
+# (B, L, H, T/2, T)
+maps = torch.stack(attention_maps(gpt, windows), dim=1)[:, :, :, BLOCK // 2 :]
 queries = torch.arange(BLOCK // 2, BLOCK)  # (T/2,) the query positions kept
 keys = torch.arange(BLOCK)
-recent = (queries[:, None] - keys[None, :] <= 2) & (keys[None, :] <= queries[:, None])  # (T/2, T)
+recent = ((queries[:, None] - keys[None, :] <= 2)
+          & (keys[None, :] <= queries[:, None]))  # (T/2, T)
 is_newline = (windows == vocab["\n"])[:, None, None, None, :]  # (B, 1, 1, 1, T)
 recent_share = (maps * recent).sum(-1).mean(dim=(0, 3))  # (L, H)
 newline_share = (maps * is_newline).sum(-1).mean(dim=(0, 3))  # (L, H)
 for layer in range(N_LAYER):
     for head in range(N_HEAD):
-        print(f"block {layer}, head {head}: {recent_share[layer, head]:.0%} on the last 3 "
-              f"characters, {newline_share[layer, head]:.0%} on line breaks")
+        print(f"block {layer}, head {head}: {recent_share[layer, head]:.0%} "
+              f"on the last 3 characters, "
+              f"{newline_share[layer, head]:.0%} on line breaks")
 assert torch.all(maps.sum(-1).sub(1).abs() < 1e-4)  # every row of weights sums to 1
 
 # %% [markdown]
@@ -500,7 +526,8 @@ for ax, (title, matrix) in zip(axes, panels):
     ax.imshow(matrix.sqrt().numpy(), cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(passage)), labels, fontsize=6)
     ax.set_yticks(range(len(passage)), labels, fontsize=6)
-    ax.set(title=title, xlabel="key (what is read)", ylabel="query (the position predicting)")
+    ax.set(title=title, xlabel="key (what is read)",
+           ylabel="query (the position predicting)")
 plt.tight_layout()
 plt.show()
 
@@ -514,7 +541,8 @@ plt.show()
 
 # %%
 prompt_ids = torch.tensor([vocab("JULIET.\n")])  # (1, T0)
-sample = gpt.generate(prompt_ids, 300, temperature=0.8, generator=seeded(0))  # (1, T0 + 300)
+sample = gpt.generate(prompt_ids, 300, temperature=0.8,
+                      generator=seeded(0))  # (1, T0 + 300)
 print("".join(vocab.lookup_tokens(sample[0])))
 
 # %% [markdown]
@@ -532,33 +560,42 @@ print("".join(vocab.lookup_tokens(sample[0])))
 # we ask for the exact one.
 
 # %%
-from transformers import GPT2Config, GPT2LMHeadModel  # noqa: E402 (imported where first used)
+from transformers import (  # noqa: E402 (imported where first used)
+    GPT2Config,
+    GPT2LMHeadModel,
+)
 
 
 def gpt2_config_like(config):
     return GPT2Config(
-        vocab_size=config.vocab_size, n_positions=config.block_size, n_embd=config.n_embd,
-        n_layer=config.n_layer, n_head=config.n_head, activation_function="gelu",
-        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+        vocab_size=config.vocab_size, n_positions=config.block_size,
+        n_embd=config.n_embd, n_layer=config.n_layer, n_head=config.n_head,
+        activation_function="gelu", resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
         bos_token_id=None, eos_token_id=None,  # a character model has no such tokens
     )
 
 
 def to_gpt2_names(state, n_layer):
-    """Our GPT's state dict under GPT-2's names; Conv1D keeps weights as (in, out): .T"""
+    """Our GPT's state dict under GPT-2's names; Conv1D keeps weights as
+    (in, out): .T"""
     renamed = {"transformer.wte.weight": state["wte.weight"],
                "transformer.wpe.weight": state["wpe.weight"],
                "transformer.ln_f.weight": state["ln_f.weight"],
                "transformer.ln_f.bias": state["ln_f.bias"],
                "lm_head.weight": state["wte.weight"]}
     ours_to_gpt2 = {"ln_1": "ln_1", "ln_2": "ln_2", "attn.in_proj": "attn.c_attn",
-                    "attn.out_proj": "attn.c_proj", "mlp.0": "mlp.c_fc", "mlp.2": "mlp.c_proj"}
+                    "attn.out_proj": "attn.c_proj", "mlp.0": "mlp.c_fc",
+                    "mlp.2": "mlp.c_proj"}
     for i in range(n_layer):
         for ours_name, gpt2_name in ours_to_gpt2.items():
-            sep = "_" if ours_name == "attn.in_proj" else "."  # in_proj_weight, not in_proj.weight
-            weight, bias = state[f"blocks.{i}.{ours_name}{sep}weight"], state[f"blocks.{i}.{ours_name}{sep}bias"]
+            # in_proj_weight, not in_proj.weight
+            sep = "_" if ours_name == "attn.in_proj" else "."
+            weight, bias = (state[f"blocks.{i}.{ours_name}{sep}weight"],
+                            state[f"blocks.{i}.{ours_name}{sep}bias"])
             is_linear = not ours_name.startswith("ln")
-            renamed[f"transformer.h.{i}.{gpt2_name}.weight"] = weight.T if is_linear else weight
+            renamed[f"transformer.h.{i}.{gpt2_name}.weight"] = (
+                weight.T if is_linear else weight
+            )
             renamed[f"transformer.h.{i}.{gpt2_name}.bias"] = bias
     return renamed
 
@@ -570,7 +607,8 @@ with torch.no_grad():
 # the notes' call: greedy generation up to max_length=30 tokens, prompt included
 hf_out = hf_gpt.generate(prompt_ids, attention_mask=torch.ones_like(prompt_ids),
                          max_length=30, do_sample=False)  # (1, 30)
-assert torch.equal(hf_out, gpt.generate(prompt_ids, 30 - prompt_ids.shape[1], temperature=0))
+assert torch.equal(hf_out, gpt.generate(prompt_ids, 30 - prompt_ids.shape[1],
+                                        temperature=0))
 print(repr("".join(vocab.lookup_tokens(hf_out[0]))))
 
 # %% [markdown]
@@ -584,7 +622,8 @@ GPT2_SMALL = dict(vocab_size=50_257, block_size=1024, n_layer=12, n_embd=768)
 gpt2_small_params = gpt_parameter_count(**GPT2_SMALL)
 with torch.device("meta"):
     gpt2_small = GPT2LMHeadModel(GPT2Config())  # the defaults are GPT-2 small's
-assert gpt2_small_params == sum(p.numel() for p in gpt2_small.parameters()) == 124_439_808
+assert (gpt2_small_params == sum(p.numel() for p in gpt2_small.parameters())
+        == 124_439_808)
 print(f"GPT-2 small: {gpt2_small_params:,} parameters, "
       f"{gpt2_small_params / n_params:,.0f} times our mini GPT")
 
@@ -601,7 +640,8 @@ print(f"GPT-2 small: {gpt2_small_params:,} parameters, "
 
 # %%
 gpt2_tok = gpt2_tokenizer()
-single_bytes = [t for t in gpt2_tok.get_vocab() if len(t) == 1]  # one printable stand-in per byte
+# one printable stand-in per byte
+single_bytes = [t for t in gpt2_tok.get_vocab() if len(t) == 1]
 assert len(gpt2_tok) == 50_257 and len(single_bytes) == 256
 print(len(gpt2_tok), "tokens, special:", gpt2_tok.all_special_tokens)
 
@@ -610,7 +650,8 @@ korean = "나는 자연어 처리를 좋아한다."
 for text in [english, korean]:
     ids = gpt2_tok(text)["input_ids"]
     assert gpt2_tok.decode(ids) == text  # lossless: bytes in, the same bytes out
-    print(f"\n{text!r}: {len(text)} characters, {len(text.encode())} UTF-8 bytes, {len(ids)} tokens")
+    print(f"\n{text!r}: {len(text)} characters, {len(text.encode())} UTF-8 bytes, "
+          f"{len(ids)} tokens")
     print(gpt2_tok.convert_ids_to_tokens(ids))
 
 # %% [markdown]
@@ -625,7 +666,8 @@ for text in [english, korean]:
 # %%
 syllable = korean[0]
 syllable_ids = gpt2_tok(syllable)["input_ids"]
-print(f"{syllable!r} = bytes {list(syllable.encode())} -> tokens {gpt2_tok.convert_ids_to_tokens(syllable_ids)}")
+print(f"{syllable!r} = bytes {list(syllable.encode())} "
+      f"-> tokens {gpt2_tok.convert_ids_to_tokens(syllable_ids)}")
 counts = {text: len(gpt2_tok(text)["input_ids"]) for text in [english, korean]}
 ratio = (counts[korean] / len(korean)) / (counts[english] / len(english))
 print(f"tokens per character: English {counts[english] / len(english):.2f}, "
@@ -644,11 +686,15 @@ assert counts[korean] > 2 * len(korean) - 5  # mostly 2-3 tokens per syllable
 # since the course downloads nothing; the shapes are the point, the text is noise.
 
 # %%
-gpt2_tiny = GPT2LMHeadModel(GPT2Config(n_layer=2, n_head=2, n_embd=64)).eval()  # random weights
+# random weights
+gpt2_tiny = GPT2LMHeadModel(GPT2Config(n_layer=2, n_head=2, n_embd=64)).eval()
 inputs = gpt2_tok("Artificial Intelligence is", return_tensors="pt")
-print("input_ids", tuple(inputs["input_ids"].shape), gpt2_tok.convert_ids_to_tokens(inputs["input_ids"][0]))
-outputs = gpt2_tiny.generate(**inputs, max_length=30, do_sample=False, pad_token_id=gpt2_tok.eos_token_id)
-print("output", tuple(outputs.shape), repr(gpt2_tok.decode(outputs[0], skip_special_tokens=True)))
+print("input_ids", tuple(inputs["input_ids"].shape),
+      gpt2_tok.convert_ids_to_tokens(inputs["input_ids"][0]))
+outputs = gpt2_tiny.generate(**inputs, max_length=30, do_sample=False,
+                             pad_token_id=gpt2_tok.eos_token_id)
+print("output", tuple(outputs.shape),
+      repr(gpt2_tok.decode(outputs[0], skip_special_tokens=True)))
 assert outputs.shape == (1, 30)
 print(f"{sum(p.numel() for p in gpt2_tiny.parameters()):,} parameters, "
       f"{50_257 * 64:,} of them in the token embedding")
@@ -676,7 +722,8 @@ llm_tok, llm = small_llm()
 llm_params = sum(p.numel() for p in llm.parameters())
 cfg = llm.config
 print(f"loaded in {time.perf_counter() - start:.1f} s: {llm_params:,} parameters, "
-      f"{cfg.num_hidden_layers} blocks of {cfg.hidden_size}, {cfg.num_attention_heads} query and "
+      f"{cfg.num_hidden_layers} blocks of {cfg.hidden_size}, "
+      f"{cfg.num_attention_heads} query and "
       f"{cfg.num_key_value_heads} key/value heads, vocabulary {cfg.vocab_size:,}")
 assert 134e6 < llm_params < 135e6 and cfg.tie_word_embeddings
 
@@ -707,12 +754,15 @@ from transformers import DynamicCache  # noqa: E402 (imported where first used)
 def decode(model, prompt_ids, steps, settings, seed=0):
     """Our decoding loop: row i of prompt_ids (B, T0) is continued with settings[i]."""
     generators = [seeded(seed) for _ in settings]  # the same seed for every row
-    cache = DynamicCache(config=model.config)  # each call appends its keys and values here
+    # each call appends its keys and values here
+    cache = DynamicCache(config=model.config)
     kv = kv_cache_argument(model, cache)
-    out = model(input_ids=prompt_ids, use_cache=True, **kv)  # reads the whole prompt once
+    # reads the whole prompt once
+    out = model(input_ids=prompt_ids, use_cache=True, **kv)
     new_ids = []
     for _ in range(steps):
-        next_logits = out.logits[:, -1]  # (B, V): scores for the token after the last one
+        # (B, V): scores for the token after the last one
+        next_logits = out.logits[:, -1]
         next_id = torch.cat([
             sample_next(next_logits[i : i + 1], **rule, generator=g)  # (1,)
             for i, (rule, g) in enumerate(zip(settings, generators))
@@ -727,18 +777,22 @@ NEW_TOKENS = 20
 story = "Once upon a time, in a small village by the sea,"
 story_ids = llm_tok(story, return_tensors="pt")["input_ids"]  # (1, T0)
 start = time.perf_counter()
-greedy, cache = decode(llm, story_ids, NEW_TOKENS, [dict(temperature=0)])  # (1, NEW_TOKENS)
+greedy, cache = decode(llm, story_ids, NEW_TOKENS,
+                       [dict(temperature=0)])  # (1, NEW_TOKENS)
 greedy_seconds = time.perf_counter() - start
 keys = cache.layers[0].keys  # (B, key/value heads, T, head size)
-print(f"cache: {len(cache.layers)} blocks, each with keys and values of shape {tuple(keys.shape)}")
+print(f"cache: {len(cache.layers)} blocks, "
+      f"each with keys and values of shape {tuple(keys.shape)}")
 # one key and one value per position read: the prompt's, then each new token's
 assert cache.get_seq_length() == story_ids.shape[1] + NEW_TOKENS
 assert keys.shape == (1, cfg.num_key_value_heads, cache.get_seq_length(), cfg.head_dim)
+# (1, T0 + NEW_TOKENS)
 reference = llm.generate(story_ids, attention_mask=torch.ones_like(story_ids),
-                         max_new_tokens=NEW_TOKENS, do_sample=False)  # (1, T0 + NEW_TOKENS)
+                         max_new_tokens=NEW_TOKENS, do_sample=False)
 assert torch.equal(greedy[0], reference[0, story_ids.shape[1]:])
 print(f"our greedy loop = model.generate(do_sample=False); "
-      f"{NEW_TOKENS / greedy_seconds:.0f} tokens per second on {torch.get_num_threads()} CPU threads")
+      f"{NEW_TOKENS / greedy_seconds:.0f} tokens per second "
+      f"on {torch.get_num_threads()} CPU threads")
 
 # %% [markdown]
 # ### Four ways to choose the next token
@@ -752,23 +806,29 @@ print(f"our greedy loop = model.generate(do_sample=False); "
 with torch.no_grad():
     first_logits = llm(story_ids).logits[:, -1]  # (1, V)
 TEMPS = [0.7, 1.0, 1.5]
-probs = {T: next_token_probs(first_logits, temperature=T)[0] for T in TEMPS}  # each (V,)
+probs = {T: next_token_probs(first_logits, temperature=T)[0]
+         for T in TEMPS}  # each (V,)
 top = probs[1.0].argsort(descending=True)[:12]  # the 12 likeliest at T = 1
-nucleus = {T: int(torch.isfinite(filter_logits(first_logits / T, top_p=0.9)).sum()) for T in TEMPS}
+nucleus = {T: int(torch.isfinite(filter_logits(first_logits / T, top_p=0.9)).sum())
+           for T in TEMPS}
 print("nucleus size at p = 0.9:", nucleus)
 assert nucleus[0.7] < nucleus[1.0] < nucleus[1.5]
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
 for i, T in enumerate(TEMPS):
-    left.bar(np.arange(12) + (i - 1) * 0.27, probs[T][top].numpy(), width=0.27, label=f"T = {T}")
-left.set_xticks(np.arange(12), [repr(llm_tok.decode([t]))[1:-1] for t in top], rotation=60)
+    left.bar(np.arange(12) + (i - 1) * 0.27, probs[T][top].numpy(), width=0.27,
+             label=f"T = {T}")
+left.set_xticks(np.arange(12), [repr(llm_tok.decode([t]))[1:-1] for t in top],
+                rotation=60)
 left.set(ylabel="probability", title="Next token after '...by the sea,'")
 left.legend()
 for T in TEMPS:
     mass = probs[T].sort(descending=True).values.cumsum(0)[:200]  # (200,)
-    right.plot(np.arange(1, 201), mass.numpy(), label=f"T = {T}: nucleus {nucleus[T]} tokens")
+    right.plot(np.arange(1, 201), mass.numpy(),
+               label=f"T = {T}: nucleus {nucleus[T]} tokens")
 right.axhline(0.9, color="grey", linestyle="--")
-right.set(xscale="log", xlabel="number of likeliest tokens kept", ylabel="their total probability",
+right.set(xscale="log", xlabel="number of likeliest tokens kept",
+          ylabel="their total probability",
           title="Top-p = 0.9 keeps tokens up to the dashed line")
 right.legend()
 plt.tight_layout()
@@ -792,7 +852,8 @@ RULES = {
     "temperature 1.5": dict(temperature=1.5),
 }
 start = time.perf_counter()
-sampled, _ = decode(llm, story_ids.expand(len(RULES), -1), NEW_TOKENS, list(RULES.values()))  # (4, NEW_TOKENS)
+sampled, _ = decode(llm, story_ids.expand(len(RULES), -1), NEW_TOKENS,
+                    list(RULES.values()))  # (4, NEW_TOKENS)
 sampling_seconds = time.perf_counter() - start
 continuations = {"greedy": greedy[0], **dict(zip(RULES, sampled))}
 print(f"{'prompt':>16}: {story}")
@@ -821,12 +882,15 @@ print(f"4 rows x {NEW_TOKENS} tokens in {sampling_seconds:.1f} s")
 # format; the model then continues the text as the assistant.
 
 # %%
-messages = [{"role": "user", "content": "What is a language model? Answer in one sentence."}]
+messages = [
+    {"role": "user", "content": "What is a language model? Answer in one sentence."}
+]
 chat = llm_tok.apply_chat_template(messages, add_generation_prompt=True,
                                    return_tensors="pt", return_dict=True)
 print(llm_tok.decode(chat["input_ids"][0]))
 answer_ids = llm.generate(**chat, max_new_tokens=40, do_sample=False)  # (1, T0 + <= 40)
-answer = llm_tok.decode(answer_ids[0, chat["input_ids"].shape[1]:], skip_special_tokens=True)
+answer = llm_tok.decode(answer_ids[0, chat["input_ids"].shape[1]:],
+                        skip_special_tokens=True)
 print(answer)
 assert "language" in answer.lower()
 
@@ -907,10 +971,13 @@ assert "language" in answer.lower()
 # and check it against `filter_logits`.
 
 # %% tags=["hide-input"]
-sorted_probs = torch.softmax(first_logits[0], dim=-1).sort(descending=True).values  # (V,)
-mass_before = sorted_probs.cumsum(0) - sorted_probs  # probability of the likelier tokens
+sorted_probs = (torch.softmax(first_logits[0], dim=-1)
+                .sort(descending=True).values)  # (V,)
+# probability of the likelier tokens
+mass_before = sorted_probs.cumsum(0) - sorted_probs
 for p in [0.5, 0.9, 0.99]:
-    by_hand = int((mass_before < p).sum())  # keep a token while the likelier ones hold < p
+    # keep a token while the likelier ones hold < p
+    by_hand = int((mass_before < p).sum())
     package = int(torch.isfinite(filter_logits(first_logits, top_p=p)).sum())
     assert by_hand == package
     print(f"top-p {p}: {by_hand} of {len(sorted_probs):,} tokens")
@@ -926,22 +993,26 @@ for p in [0.5, 0.9, 0.99]:
 
 # %% tags=["hide-input"]
 assert math.isclose(perplexity(val_loss), math.exp(val_loss))
-print(f"mini GPT: {val_loss:.3f} nats = {val_loss / math.log(2):.2f} bits per character, "
+print(f"mini GPT: {val_loss:.3f} nats = "
+      f"{val_loss / math.log(2):.2f} bits per character, "
       f"perplexity {perplexity(val_loss):.2f}")
 
 dagger = val_text[val_text.index("Is this a dagger") :][:1000]
 with torch.no_grad():
     chunks = torch.tensor(vocab(dagger)).view(-1, 50)  # (20, 50): 50-character pieces
-    gpt_nats = F.cross_entropy(gpt(chunks[:, :-1]).reshape(-1, V), chunks[:, 1:].reshape(-1),
-                               reduction="sum").item()
+    gpt_nats = F.cross_entropy(gpt(chunks[:, :-1]).reshape(-1, V),
+                               chunks[:, 1:].reshape(-1), reduction="sum").item()
     gpt_chars = chunks[:, 1:].numel()
     llm_ids = llm_tok(dagger, return_tensors="pt")["input_ids"]  # (1, n_tokens)
     llm_logits = llm(llm_ids).logits  # (1, n_tokens, V_llm)
-    llm_nats = F.cross_entropy(llm_logits[0, :-1], llm_ids[0, 1:], reduction="sum").item()
-    llm_chars = len(llm_tok.decode(llm_ids[0, 1:]))  # the characters of the predicted tokens
+    llm_nats = F.cross_entropy(llm_logits[0, :-1], llm_ids[0, 1:],
+                               reduction="sum").item()
+    # the characters of the predicted tokens
+    llm_chars = len(llm_tok.decode(llm_ids[0, 1:]))
 print(f"dagger speech: mini GPT {gpt_nats / gpt_chars:.2f} nats per character; SmolLM2 "
-      f"{llm_nats / (llm_ids.shape[1] - 1):.2f} per token = {llm_nats / llm_chars:.2f} per "
-      f"character ({llm_chars / (llm_ids.shape[1] - 1):.1f} characters per token)")
+      f"{llm_nats / (llm_ids.shape[1] - 1):.2f} per token = "
+      f"{llm_nats / llm_chars:.2f} per character "
+      f"({llm_chars / (llm_ids.shape[1] - 1):.1f} characters per token)")
 assert llm_nats / llm_chars < gpt_nats / gpt_chars
 # SmolLM2 wins by far: it has read trillions of tokens of English, quite possibly this
 # famous speech among them, while our model learned English spelling in seconds.
@@ -957,15 +1028,19 @@ cheater = MiniGPT(V, 16, n_layer=2, n_head=2, n_embd=32, causal=False)
 optimizer = torch.optim.AdamW(cheater.parameters(), lr=1e-2)
 batches = seeded(0)
 for step in range(150):
-    inputs, targets = random_windows(train_ids, 32, 16, generator=batches)  # (32, 16) each
+    inputs, targets = random_windows(train_ids, 32, 16,
+                                     generator=batches)  # (32, 16) each
     loss = F.cross_entropy(cheater(inputs).reshape(-1, V), targets.reshape(-1))
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
 inputs, targets = random_windows(val_ids, 256, 16, generator=seeded(1))
-with torch.no_grad():  # (B, V, T) scores against (B, T) targets: the loss at each position
-    by_position = F.cross_entropy(cheater(inputs).transpose(1, 2), targets, reduction="none").mean(0)
-print(f"training loss after 150 steps: {loss.item():.2f} (the masked GPT: {train_losses[149]:.2f})")
+with torch.no_grad():
+    # (B, V, T) scores against (B, T) targets: the loss at each position
+    by_position = F.cross_entropy(cheater(inputs).transpose(1, 2), targets,
+                                  reduction="none").mean(0)
+print(f"training loss after 150 steps: {loss.item():.2f} "
+      f"(the masked GPT: {train_losses[149]:.2f})")
 print("validation loss by position:", by_position.numpy().round(2))
 assert loss.item() < 1.0 and by_position[:-1].mean() < 0.5 and by_position[-1] > 2.5
 # Without the mask, position t reads x_{t+1}, its own target, and simply copies it: the
@@ -979,12 +1054,14 @@ assert loss.item() < 1.0 and by_position[:-1].mean() < 0.5 and by_position[-1] >
 # with `GPT2LMHeadModel` on the `meta` device. What share of them is the token embedding?
 
 # %% tags=["hide-input"]
-medium = gpt_parameter_count(vocab_size=50_257, block_size=1024, n_layer=24, n_embd=1024)
+medium = gpt_parameter_count(vocab_size=50_257, block_size=1024, n_layer=24,
+                             n_embd=1024)
 with torch.device("meta"):
     gpt2_medium = GPT2LMHeadModel(GPT2Config(n_layer=24, n_head=16, n_embd=1024))
 assert medium == sum(p.numel() for p in gpt2_medium.parameters()) == 354_823_168
 print(f"GPT-2 medium: {medium:,} parameters; the token embedding is "
-      f"{50_257 * 1024 / medium:.0%} of them (GPT-2 small: {50_257 * 768 / gpt2_small_params:.0%})")
+      f"{50_257 * 1024 / medium:.0%} of them "
+      f"(GPT-2 small: {50_257 * 768 / gpt2_small_params:.0%})")
 # The blocks grow as 12 L C^2 and the embedding only as V C, so the embedding's share
 # shrinks as models grow.
 

@@ -74,3 +74,27 @@ def test_lesson_has_the_parts_of_a_lesson(source):
     solutions = [c for c in notebook.cells if "hide-input" in c.metadata.get("tags", [])]
     assert solutions, "exercise solutions go in code cells tagged hide-input (collapsed in the book)"
     assert "{cite" in text, "a lesson cites its sources"
+
+
+CODE_WIDTH = 88  # columns; the course's line length for lesson code
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_code_lines_fit_the_book_column(source):
+    """No line of a code cell is longer than 88 characters, comments included.
+
+    The book's code column shows about 96 characters in a 1280-pixel window
+    (book/_static/course.css); 88 leaves room for a wider font or a narrower window, so
+    no code cell scrolls sideways. Cell header lines and markdown are not shown as code.
+    """
+    notebook = jupytext.read(source)
+    long = [
+        (cell.source.splitlines()[0], line)
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long, f"{source.stem}: {len(long)} code lines over {CODE_WIDTH} characters:\n" + "\n".join(
+        f"  in the cell starting {first!r}: ({len(line)}) {line}" for first, line in long
+    )
