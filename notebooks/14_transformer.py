@@ -974,8 +974,8 @@ def slope(lengths, values):
 
 count_slope = {name: slope(LENGTHS, values) for name, values in counted.items()}
 time_slope = {name: slope(LENGTHS, values) for name, values in timed.items()}
-print("slope of the counts:", {k: round(v, 2) for k, v in count_slope.items()},
-      "| of the timings:", {k: round(v, 2) for k, v in time_slope.items()})
+print("slope of the counts:", {k: round(float(v), 2) for k, v in count_slope.items()},
+      "| of the timings:", {k: round(float(v), 2) for k, v in time_slope.items()})
 
 guide = np.array(LENGTHS) / 1024  # dotted guides through the T = 1,024 points
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
