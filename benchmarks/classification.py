@@ -265,7 +265,7 @@ TREVETT_CNN = 87.9  # 3_cnn.ipynb
 
 def _imdb_loaders(data: TextClassificationData, training: Training) -> ClassificationLoaders:
     return classification_loaders(
-        data, "basic_english", min_freq=2, max_len=IMDB_MAX_LEN, batch_size=training.batch_size, seed=SEED,
+        data, "words", min_freq=2, max_len=IMDB_MAX_LEN, batch_size=training.batch_size, seed=SEED,
     )
 
 
@@ -298,7 +298,7 @@ def _imdb_record(name: str, model_text: str, result: dict, extra: dict, data, tr
         budget_cpu_s=200,
         watch=watch,
         seed=SEED,
-        details={**result, **_sizes(data), **extra, "max_len": IMDB_MAX_LEN, "tokenizer": "basic_english",
+        details={**result, **_sizes(data), **extra, "max_len": IMDB_MAX_LEN, "tokenizer": "words",
                  "min_freq": 2, "embedding": "fine-tuned GloVe 6B 50d", "optimizer": "Adam",
                  **vars(training), "patience": PATIENCE, "grad_clip": 1.0,
                  "majority_share_test": round(100 * _majority_share(data.test.labels), 2)},

@@ -4,7 +4,7 @@
 notebooks/13_attention (``nlpcourse.models.seq2seq.Seq2Seq``); ``multi30k-transformer``:
 the ``nn.Transformer`` model of notebooks/14_transformer
 (``nlpcourse.models.transformer.TransformerSeq2Seq``). Both read the same batches
-(``pair_loaders`` with the ``"basic_english"`` tokenizer, which lower-cases), train for
+(``pair_loaders`` with the course's ``"words"`` tokenizer, which lower-cases), train for
 one epoch (fixed, so the number is reproducible; sized for about 420 CPU-seconds each
 on two threads), translate test_2016_flickr greedily and are scored with sacrebleu:
 detokenised output against the raw references, case-insensitively, since the models
@@ -37,7 +37,7 @@ from nlpcourse.train import evaluate, fit, seed_everything
 
 SEED = 0
 BUDGET_CPU_S = 420.0
-TOKENIZER = "basic_english"  # lower-cases; punctuation becomes tokens of its own
+TOKENIZER = "words"  # lower-cases; punctuation becomes tokens of its own
 MIN_FREQ = 3  # words seen fewer times in training become <unk>: a smaller output layer
 BATCH_SIZE = 128
 EPOCHS = 1
@@ -54,7 +54,7 @@ ANCHOR_SOURCE = (
 )
 DIFFERENCES = (
     "English->German here, German->English in the anchor (German is the harder side to "
-    "write); our regex tokenizer ('basic_english', min_freq {min_freq}) instead of spaCy "
+    "write); our regex tokenizer ('words', min_freq {min_freq}) instead of spaCy "
     "(min_freq 2); {ours_model} against the anchor's {their_model}; {epochs} epoch on 2 CPU "
     "threads instead of 10 epochs on a GPU; sacrebleu (13a tokenisation of detokenised "
     "output against raw references, case-insensitive) instead of torchtext's BLEU on the "
@@ -143,7 +143,7 @@ def train_and_score(name: str, loaders, references: list[str], quick: bool) -> d
         details={
             "sacrebleu_signature": bleu.signature,
             "bleu_on_our_tokens": round(token_bleu.score, 2),
-            "bleu_on_our_tokens_note": "sacrebleu with tokenize='none' on 'basic_english' tokens "
+            "bleu_on_our_tokens_note": "sacrebleu with tokenize='none' on 'words' tokens "
                                        "of output and reference (lower-cased): closer to the "
                                        "anchor's torchtext BLEU on spaCy tokens",
             "parameters": sum(p.numel() for p in model.parameters()),

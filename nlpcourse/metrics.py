@@ -5,7 +5,7 @@ and notebooks/14_transformer).
 
 sacrebleu scores *detokenised* text against the raw reference sentences and tokenises
 both itself, so that numbers from different papers can be compared (Post 2018). A model
-trained on ``"basic_english"`` tokens writes ``a man in a t - shirt .``: joined with
+trained on ``"words"`` tokens writes ``a man in a t - shirt .``: joined with
 spaces, the hyphen and the full stop would stand apart where the reference has
 ``t-shirt.``, and sacrebleu's tokeniser does not split ``t-shirt``, so every hyphenated
 word would cost n-gram matches. :func:`detokenize` undoes those splits first.

@@ -1,17 +1,36 @@
 """Text to numbers: tokenizers, a vocabulary, padding and a padding collate.
 
-Built in notebooks/01_text_to_numbers. The names follow the retired torchtext API
-(``get_tokenizer``, ``build_vocab_from_iterator``, ``Vocab.lookup_indices``, ``itos``)
-so that code written for torchtext reads the same with ``from nlpcourse.text import ...``.
-torchtext itself is not used: its last release supports torch 2.3 only.
+Built in notebooks/01_text_to_numbers. torchtext itself is not used: its last release
+(0.18) supports torch 2.3 only. Instead this module keeps torchtext's names *and their
+behaviour*, so that code written against torchtext 0.18 runs with ``torchtext`` replaced
+by ``nlpcourse.text`` and gives the same tokens and indices:
+
+- ``get_tokenizer(tokenizer, language="en")``: ``None`` (white space), a callable,
+  ``"basic_english"`` (torchtext's rules exactly) and the library tokenizers ``"spacy"``,
+  ``"moses"``, ``"toktok"``, ``"revtok"`` and ``"subword"`` when their package is
+  installed; the course's own ``"words"``, ``"tweet"`` and ``"char"`` besides.
+- ``vocab(ordered_dict, min_freq, specials, special_first)`` and
+  ``build_vocab_from_iterator`` with torchtext's ordering rules; ``Vocab`` with
+  ``__getitem__``, ``lookup_indices``, ``lookup_token(s)``, ``get_itos``,
+  ``get_stoi``, ``set_default_index``, ``append_token`` and ``insert_token``. Its
+  errors are ``RuntimeError``s, as torchtext's are (and also the ``KeyError``,
+  ``ValueError`` or ``IndexError`` that names the mistake).
+
+What differs, on purpose: a ``Vocab`` is a plain Python object, not an ``nn.Module``,
+so it cannot be compiled with TorchScript; ``torch.save(vocab)`` loads back with
+``torch.load``'s default ``weights_only=True``; ``vocab()`` does not remove the specials
+from the dict it is given; and ``build_vocab_from_iterator`` refuses an empty corpus, a
+vocabulary of specials only and a string in place of a token list, where torchtext
+silently builds something.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -19,8 +38,12 @@ from torch.utils.data import DataLoader
 
 __all__ = [
     "Vocab",
+    "vocab",
     "build_vocab_from_iterator",
     "get_tokenizer",
+    "TokenNotFoundError",
+    "DuplicateTokenError",
+    "IndexOutOfRangeError",
     "pad_sequences",
     "PadCollate",
     "ClassificationLoaders",
@@ -36,8 +59,21 @@ PAIR_SPECIALS = ("<pad>", "<sos>", "<eos>", "<unk>")
 
 # ---------------------------------------------------------------- tokenizers
 
-# A word is a run of letters or digits, optionally with one inner apostrophe
-# ("don't", "it's"); anything else that is not a space is a token of its own.
+# torchtext's basic_english (torchtext.data.utils): lower-case the text, make these
+# replacements one after the other, then split on white space. So ' . , ( ) ! ? become
+# tokens of their own ("don't" -> don ' t), " ; : and <br /> disappear, and every other
+# character stays inside its word ("t-shirt", "$5", "#fail").
+_BASIC_ENGLISH = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in [
+        (r"'", " '  "), (r'"', ""), (r"\.", " . "), (r"<br \/>", " "), (r",", " , "),
+        (r"\(", " ( "), (r"\)", " ) "), (r"!", " ! "), (r"\?", " ? "), (r";", " "),
+        (r":", " "), (r"\s+", " "),
+    ]
+]
+
+# The course's "words": a word is a run of letters or digits, optionally with one inner
+# apostrophe ("don't", "it's"); anything else that is not a space is a token of its own.
 _WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_")
 
 # Tweets: keep URLs, @mentions, #hashtags and a few emoticons whole, then fall back
@@ -51,6 +87,13 @@ _TWEET_TOKEN = re.compile(
 
 
 def _basic_english(text: str) -> list[str]:
+    text = text.lower()
+    for pattern, replacement in _BASIC_ENGLISH:
+        text = pattern.sub(replacement, text)
+    return text.split()
+
+
+def _words(text: str) -> list[str]:
     return _WORD_OR_SYMBOL.findall(text.lower())
 
 
@@ -62,48 +105,131 @@ def _characters(text: str) -> list[str]:
     return list(text)
 
 
+# The course's own tokenizers; they work on any language, so `language` is not used.
 _TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
-    "basic_english": _basic_english,
+    "words": _words,
     "tweet": _tweet,
     "char": _characters,
 }
+# torchtext's tokenizers from other libraries: name -> the pip package that brings it.
+_LIBRARY_TOKENIZERS = {"spacy": "spacy", "moses": "sacremoses", "toktok": "nltk",
+                       "revtok": "revtok", "subword": "revtok"}
 
 
-def get_tokenizer(name: str | Callable[[str], list[str]] | None) -> Callable[[str], list[str]]:
-    """Return a function that turns a string into a list of tokens.
+def get_tokenizer(
+    tokenizer: str | Callable[[str], list[str]] | None, language: str = "en"
+) -> Callable[[str], list[str]]:
+    """Return a function that turns a string into a list of tokens, as torchtext's does.
 
-    - ``"basic_english"``: lower-case; words (letters and digits, with one inner
-      apostrophe as in "don't") and every other non-space character as its own token.
-      Close to, but not the same as, torchtext's rule (which drops ``" ; :``).
-    - ``"tweet"``: like basic_english, but URLs, @mentions, #hashtags and emoticons
-      such as ``:)`` stay whole; URLs keep their case.
-    - ``"char"``: every character, spaces included.
-    - ``None``: split on white space (``str.split``), as in torchtext.
+    - ``None``: split on white space (``str.split``).
+    - ``"basic_english"``: torchtext's rule, exactly: lower-case; ``'`` ``.`` ``,``
+      ``(`` ``)`` ``!`` ``?`` become tokens of their own (so "don't" gives
+      ``don ' t``); ``"`` ``;`` ``:`` and ``<br />`` are dropped; all other characters
+      stay in their word. Only ``language="en"``.
     - a callable is returned unchanged, so a morpheme analyser can be plugged in.
+    - ``"spacy"``, ``"moses"``, ``"toktok"``, ``"revtok"``, ``"subword"``: the
+      tokenizer of that library, as torchtext loads it (spaCy's pipeline for
+      ``language``), if its package is installed; the course does not ship them.
+    - The course's own: ``"words"`` (lower-case; words of letters and digits, with
+      one inner apostrophe as in "don't", and every other non-space character as a
+      token), ``"tweet"`` (like ``"words"``, but URLs, @mentions, #hashtags and
+      emoticons such as ``:)`` stay whole, and URLs keep their case) and ``"char"``
+      (every character, spaces included).
     """
-    if name is None:
+    if tokenizer is None:
         return str.split
-    if callable(name):
-        return name
+    if tokenizer == "basic_english":
+        if language != "en":
+            raise ValueError(f"basic_english is for English only (language='en'), got language={language!r}")
+        return _basic_english
+    if callable(tokenizer):
+        return tokenizer
+    if tokenizer in _TOKENIZERS:
+        return _TOKENIZERS[tokenizer]
+    if tokenizer in _LIBRARY_TOKENIZERS:
+        return _library_tokenizer(tokenizer, language)
+    known = ", ".join(repr(k) for k in ["basic_english", *_TOKENIZERS, *_LIBRARY_TOKENIZERS])
+    raise ValueError(
+        f"unknown tokenizer {tokenizer!r}; choose one of {known}, None (white space) "
+        "or pass your own function str -> list[str]"
+    )
+
+
+def _library_tokenizer(name: str, language: str) -> Callable[[str], list[str]]:
+    """A library's tokenizer, loaded as torchtext loads it."""
+    package = _LIBRARY_TOKENIZERS[name]
     try:
-        return _TOKENIZERS[name]
-    except KeyError:
-        known = ", ".join(repr(k) for k in _TOKENIZERS)
-        raise ValueError(
-            f"unknown tokenizer {name!r}; choose one of {known}, None (white space) "
-            "or pass your own function str -> list[str]"
-        ) from None
+        if name == "spacy":
+            import spacy
+
+            return partial(_spacy_tokenize, nlp=_spacy_pipeline(spacy, language))
+        if name == "moses":
+            from sacremoses import MosesTokenizer
+
+            return MosesTokenizer().tokenize
+        if name == "toktok":
+            from nltk.tokenize.toktok import ToktokTokenizer
+
+            return ToktokTokenizer().tokenize
+        import revtok
+
+        return revtok.tokenize if name == "revtok" else partial(revtok.tokenize, decap=True)
+    except ImportError as error:
+        raise ImportError(
+            f"get_tokenizer({name!r}) needs the {package!r} package, which the course does not "
+            f"ship: pip install {package}"
+            + (" (then a pipeline, e.g. python -m spacy download en_core_web_sm)" if name == "spacy" else "")
+            + "; or use 'basic_english', 'words' or a function of your own"
+        ) from error
+
+
+def _spacy_pipeline(spacy, language: str):
+    """spacy.load(language); spaCy 3 dropped short names such as "en", so, like
+    torchtext, try the full name it stood for."""
+    try:
+        return spacy.load(language)
+    except OSError:
+        full_name = getattr(spacy.errors, "OLD_MODEL_SHORTCUTS", {}).get(language)
+        if full_name is None:
+            raise OSError(f"spaCy has no pipeline {language!r}: python -m spacy download {language}") from None
+        return spacy.load(full_name)
+
+
+def _spacy_tokenize(text: str, nlp) -> list[str]:
+    return [token.text for token in nlp.tokenizer(text)]
 
 
 # ---------------------------------------------------------------- vocabulary
 
 
-class Vocab:
-    """A bijection between tokens and the integers 0..len-1.
+class TokenNotFoundError(KeyError, RuntimeError):
+    """A token that is not in the vocabulary, and no default index is set. A
+    ``RuntimeError`` as in torchtext, and a ``KeyError`` as in a dict."""
 
-    ``itos[i]`` is the token with index ``i``; ``stoi[token]`` its index. A token not
-    in the vocabulary maps to the default index when one is set (usually ``<unk>``),
-    and raises ``KeyError`` otherwise: an unknown token must never become a silent 0.
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateTokenError(ValueError, RuntimeError):
+    """A token added to a vocabulary that already holds it (a ``RuntimeError`` in torchtext)."""
+
+
+class IndexOutOfRangeError(IndexError, RuntimeError):
+    """An index outside the vocabulary (a ``RuntimeError`` in torchtext)."""
+
+
+class Vocab:
+    """A bijection between tokens and the integers 0..len-1, with torchtext's methods.
+
+    ``vocab[token]`` (or ``vocab.stoi[token]``) is a token's index and
+    ``vocab.lookup_token(i)`` (or ``vocab.itos[i]``) the token with index ``i``. A token
+    not in the vocabulary maps to the default index when one is set (usually that of
+    ``<unk>``) and raises :class:`TokenNotFoundError` otherwise: an unknown token never
+    becomes a silent 0. ``vocab(tokens)`` looks up a list.
+
+    Saving: ``torch.save(vocab, path)``, alone or inside a checkpoint dict, and
+    ``torch.load(path)`` brings it back with torch's default ``weights_only=True``:
+    only the token list and the default index are stored.
     """
 
     def __init__(self, tokens: Iterable[str], default_index: int | None = None):
@@ -112,8 +238,7 @@ class Vocab:
         for token in tokens:
             self.append_token(token)
         self._default_index: int | None = None
-        if default_index is not None:
-            self.set_default_index(default_index)
+        self.set_default_index(default_index)
 
     # -- the torchtext names
     @property
@@ -131,18 +256,38 @@ class Vocab:
         return dict(self._stoi)
 
     def set_default_index(self, index: int | None) -> None:
-        if index is not None and not 0 <= index < len(self):
-            raise IndexError(f"default index {index} is outside the vocabulary (size {len(self)})")
-        self._default_index = index
+        """The index returned for unknown tokens, or None to make them an error. As in
+        torchtext any integer is allowed, e.g. -1 as a marker; it is not moved by
+        ``insert_token``."""
+        if index is not None and (isinstance(index, bool) or not isinstance(index, (int, np.integer))):
+            raise TypeError(f"the default index must be an int or None, got {index!r}")
+        self._default_index = None if index is None else int(index)
 
     def get_default_index(self) -> int | None:
         return self._default_index
 
     def append_token(self, token: str) -> None:
-        if token in self._stoi:
-            raise ValueError(f"token {token!r} is already in the vocabulary")
+        """Add ``token`` at the end, with index ``len(vocab)``."""
+        self._check_new(token)
         self._stoi[token] = len(self._itos)
         self._itos.append(token)
+
+    def insert_token(self, token: str, index: int) -> None:
+        """Put ``token`` at ``index`` (0..len): the tokens from there on move up by one."""
+        if not 0 <= index <= len(self):
+            raise IndexOutOfRangeError(f"cannot insert at index {index}: it must be in [0, {len(self)}]")
+        self._check_new(token)
+        self._itos.insert(index, token)
+        for i in range(index, len(self._itos)):
+            self._stoi[self._itos[i]] = i
+
+    def _check_new(self, token: str) -> None:
+        if not isinstance(token, str):
+            raise TypeError(f"a token must be a str, got {type(token).__name__}")
+        if token in self._stoi:
+            raise DuplicateTokenError(
+                f"token {token!r} is already in the vocabulary, at index {self._stoi[token]}"
+            )
 
     def __len__(self) -> int:
         return len(self._itos)
@@ -153,7 +298,7 @@ class Vocab:
     def __getitem__(self, token: str) -> int:
         index = self._stoi.get(token, self._default_index)
         if index is None:
-            raise KeyError(
+            raise TokenNotFoundError(
                 f"token {token!r} is not in the vocabulary and no default index is set; "
                 "build the vocabulary with an '<unk>' special and call "
                 "vocab.set_default_index(vocab['<unk>'])"
@@ -164,20 +309,61 @@ class Vocab:
         return self.lookup_indices(tokens)
 
     def lookup_indices(self, tokens: Iterable[str]) -> list[int]:
+        if isinstance(tokens, str):
+            raise TypeError("lookup_indices expects a list of tokens, got a str; use vocab[token]")
         return [self[token] for token in tokens]
 
     def lookup_token(self, index: int) -> str:
         if not 0 <= index < len(self):
-            raise IndexError(f"index {index} is outside the vocabulary (size {len(self)})")
+            raise IndexOutOfRangeError(f"index {index} is outside the vocabulary (size {len(self)})")
         return self._itos[index]
 
     def lookup_tokens(self, indices: Iterable[int]) -> list[str]:
-        return [self.lookup_token(int(i)) for i in indices]
+        indices = [int(i) for i in indices]
+        for position, index in enumerate(indices):
+            if not 0 <= index < len(self):
+                raise IndexOutOfRangeError(
+                    f"index {index} at position {position} is outside the vocabulary (size {len(self)})"
+                )
+        return [self._itos[i] for i in indices]
+
+    # -- saving: plain lists and numbers only, which torch.load(weights_only=True) accepts
+    def __getstate__(self) -> dict:
+        return {"itos": list(self._itos), "default_index": self._default_index}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["itos"], state["default_index"])
 
     def __repr__(self) -> str:
         head = ", ".join(repr(t) for t in self._itos[:6])
         more = ", ..." if len(self) > 6 else ""
         return f"Vocab(size={len(self)}, default_index={self._default_index}, itos=[{head}{more}])"
+
+
+if hasattr(torch.serialization, "add_safe_globals"):  # torch >= 2.4, where weights_only exists
+    torch.serialization.add_safe_globals([Vocab])
+
+
+def vocab(
+    ordered_dict: Mapping[str, int | float],
+    min_freq: int = 1,
+    specials: Sequence[str] | None = None,
+    special_first: bool = True,
+) -> Vocab:
+    """torchtext's factory: a :class:`Vocab` of the tokens of ``ordered_dict`` (token ->
+    frequency) whose frequency is at least ``min_freq``, in the dict's order.
+
+    The dict's order is kept, so sort it by frequency first if that order matters
+    (``OrderedDict(counter.most_common())``). ``specials`` are removed from the tokens
+    and put first (or last, ``special_first=False``) in the given order. The default
+    index is left unset. As in torchtext, ``vocab(glove.stoi)`` drops the token of
+    index 0 (its "frequency" 0 is below ``min_freq=1``): pass ``min_freq=0``.
+    """
+    if not isinstance(ordered_dict, Mapping):
+        raise TypeError(f"vocab() wants a dict of token -> frequency, got {type(ordered_dict).__name__}")
+    specials = list(specials or [])
+    tokens = [token for token, freq in ordered_dict.items() if freq >= min_freq and token not in specials]
+    return Vocab(specials + tokens if special_first else tokens + specials)
 
 
 def build_vocab_from_iterator(
@@ -187,20 +373,21 @@ def build_vocab_from_iterator(
     special_first: bool = True,
     max_tokens: int | None = None,
 ) -> Vocab:
-    """Count tokens over an iterable of token lists and build a :class:`Vocab`.
+    """Count tokens over an iterable of token lists and build a :class:`Vocab`, as
+    torchtext does.
 
     Tokens are ordered by frequency (most frequent first), ties broken alphabetically,
-    so the same corpus always gives the same indices. ``min_freq`` drops rare tokens;
-    ``max_tokens`` caps the size, specials included (torchtext's semantics; legacy
-    torchtext called it ``max_size``). Specials go first (or last) in the given order.
-    The default index is left unset, as in torchtext: call
-    ``vocab.set_default_index(vocab["<unk>"])``.
+    so the same corpus always gives the same indices. ``max_tokens`` keeps the
+    ``max_tokens - len(specials)`` most frequent tokens (torchtext's semantics; legacy
+    torchtext called it ``max_size``), then ``min_freq`` drops rare ones. Specials go
+    first (or last) in the given order. The default index is left unset, as in
+    torchtext: call ``vocab.set_default_index(vocab["<unk>"])``.
     """
-    if min_freq < 1:
-        raise ValueError(f"min_freq must be at least 1, got {min_freq}")
+    if min_freq < 0:
+        raise ValueError(f"min_freq must be at least 0, got {min_freq}")
     specials = list(specials or [])
     if len(set(specials)) != len(specials):
-        raise ValueError(f"specials contain duplicates: {specials}")
+        raise DuplicateTokenError(f"specials contain duplicates: {specials}")
     if max_tokens is not None and max_tokens <= len(specials):
         raise ValueError(f"max_tokens={max_tokens} leaves no room beside {len(specials)} specials")
 
@@ -215,19 +402,16 @@ def build_vocab_from_iterator(
     if not counts:
         raise ValueError("the corpus is empty: the iterator yielded no tokens")
 
-    for special in specials:
-        counts.pop(special, None)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    words = [token for token, count in ranked if count >= min_freq]
-    if max_tokens is not None:
-        words = words[: max_tokens - len(specials)]
-    if not words:
+    if max_tokens is not None:  # torchtext cuts before removing the specials
+        ranked = ranked[: max_tokens - len(specials)]
+    built = vocab(dict(ranked), min_freq=min_freq, specials=specials, special_first=special_first)
+    if len(built) == len(specials):
         raise ValueError(
             f"no token occurs at least min_freq={min_freq} times; the vocabulary "
-            "would hold nothing but specials (most frequent count: "
-            f"{ranked[0][1] if ranked else 0})"
+            f"would hold nothing but specials (most frequent count: {ranked[0][1]})"
         )
-    return Vocab(specials + words if special_first else words + specials)
+    return built
 
 
 # ---------------------------------------------------------------- padding
@@ -330,7 +514,7 @@ class ClassificationLoaders:
 
 def classification_loaders(
     data,
-    tokenizer: str | Callable[[str], list[str]] = "basic_english",
+    tokenizer: str | Callable[[str], list[str]] = "words",
     *,
     min_freq: int = 2,
     max_tokens: int | None = None,

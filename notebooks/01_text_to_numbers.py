@@ -56,7 +56,7 @@ if "google.colab" in sys.modules:
 
 # %%
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -129,17 +129,21 @@ print(
 # - **characters**: a tiny vocabulary with no OOV at all, but sequences get 5-6 times
 #   longer and each symbol means little on its own.
 #
-# `get_tokenizer` follows the retired torchtext API (`torchtext.data.utils.get_tokenizer`).
+# `get_tokenizer` is the retired torchtext API (`torchtext.data.utils.get_tokenizer`).
 # torchtext's last release only works with torch 2.3, so the course ships the same names in
-# `nlpcourse.text`; code written for torchtext reads the same after changing the import.
-# Tweets get a tokenizer of their own that keeps `@mentions`, `#hashtags`, URLs and
-# emoticons whole, because in sentiment `:(` is a word.
+# `nlpcourse.text`, with the same behaviour: `"basic_english"` is torchtext's rule, exactly.
+# It lower-cases, makes `' . , ( ) ! ?` tokens of their own, drops `" ; :` and the
+# `<br />` of HTML, and leaves every other character inside its word. So "don't" becomes
+# `don ' t` and "#fail" stays whole. The course adds its own tokenizers under other
+# names. `"words"`, which later lessons use, splits off *every* punctuation mark but keeps
+# "don't" whole. `"tweet"` keeps `@mentions`, `#hashtags`, URLs and emoticons whole,
+# because in sentiment `:(` is a word.
 
 # %%
-tweet = "@united lost my bag AGAIN :( 3rd time this year... #fail http://t.co/x1"
-for name in ("basic_english", "tweet", "char"):
+tweet = "@united lost my bag AGAIN :( don't ask... #fail http://t.co/x1"
+for name in ("basic_english", "words", "tweet", "char"):
     tokens = get_tokenizer(name)(tweet)
-    print(f"{name:>13} ({len(tokens):2} tokens): {tokens[:14]}")
+    print(f"{name:>13} ({len(tokens):2} tokens): {tokens[:15]}")
 
 tokenize = get_tokenizer("tweet")
 assert tokenize(tweet)[:4] == ["@united", "lost", "my", "bag"] and ":(" in tokenize(
@@ -227,6 +231,34 @@ val_tokens = [tokenize(t) for t in data.validation.texts]
 unk_rate = np.mean([vocab[t] == 1 for tokens in val_tokens for t in tokens])
 print(f"{unk_rate:.1%} of validation tokens are <unk>")
 assert 0.01 < unk_rate < 0.10
+
+# %% [markdown]
+# **Coming from torchtext.** `nlpcourse.text` keeps torchtext 0.18's `Vocab`, `vocab`,
+# `build_vocab_from_iterator` and `get_tokenizer`, with the same tokens, the same indices
+# (by frequency, ties in alphabetical order, specials first) and the same methods:
+# `set_default_index`, `lookup_indices`, `lookup_tokens`, `get_itos`, `get_stoi`,
+# `append_token`, `insert_token`. Its errors are `RuntimeError`s, as torchtext's are, so
+# `except RuntimeError` still catches them. Replace the import, and a torchtext
+# tutorial's code runs unchanged. A few things differ on purpose:
+#
+# - a `Vocab` is a plain Python object, not an `nn.Module`, so it cannot be compiled
+#   with TorchScript;
+# - `torch.save(vocab, path)` stores only its token list and default index, so
+#   `torch.load(path)` works with PyTorch's safe default `weights_only=True`;
+# - an empty corpus, or a `min_freq` that leaves nothing but the specials, is an error
+#   here, where torchtext builds a vocabulary that cannot encode any text.
+
+# %%
+from nlpcourse.text import vocab as vocab_from_counts  # torchtext.vocab.vocab
+
+# token -> count, most frequent first: b 3, a 2, c 1
+ordered = OrderedDict(Counter(["b", "a", "b", "c", "b", "a"]).most_common())
+small = vocab_from_counts(ordered, min_freq=2, specials=["<unk>"])
+small.insert_token("<pad>", 0)  # the tokens from index 0 on move up by one
+small.set_default_index(small["<unk>"])
+print(small.get_itos(), small.lookup_indices(["a", "zebra"]), small.get_stoi())
+assert small.get_itos() == ["<pad>", "<unk>", "b", "a"]
+assert small(["a", "zebra"]) == [3, 1]
 
 # %% [markdown]
 # Why `min_freq=2`? Word frequencies follow **Zipf's law** {cite:p}`zipf1949`: the

@@ -455,7 +455,7 @@ plt.show()
 
 # %%
 corpus = shakespeare()
-tokenize = get_tokenizer("basic_english")  # lower-cases; punctuation becomes tokens
+tokenize = get_tokenizer("words")  # lower-cases; punctuation becomes tokens
 train_words = tokenize(corpus.text("train"))
 val_words = tokenize(corpus.text("validation"))
 print(f"train: {len(corpus.train)} works, {len(train_words):,} tokens")

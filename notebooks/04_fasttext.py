@@ -302,11 +302,11 @@ assert set(toy_neighbours) == {"fasttext", "textual"}
 # ## 4. Shakespeare: training FastText and Word2Vec
 #
 # The 38 training works of Shakespeare, one sentence per line, lower-cased by the
-# `basic_english` tokenizer of lesson 01. We drop punctuation tokens: nobody asks for
+# `words` tokenizer of lesson 01. We drop punctuation tokens: nobody asks for
 # their neighbours, and skipping them saves training time.
 
 # %%
-tokenize = get_tokenizer("basic_english")
+tokenize = get_tokenizer("words")
 
 
 def line_sentences(text):

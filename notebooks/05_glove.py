@@ -116,7 +116,7 @@ def cooccurrence_slow(sequences, vocab_size, window=5, distance_weighting=True):
     return counts
 
 
-tokenize = get_tokenizer("basic_english")
+tokenize = get_tokenizer("words")
 toy_tokens = tokenize("the cat sat on the mat . the dog sat on the log")
 toy_vocab = build_vocab_from_iterator([toy_tokens])
 toy_ids = [toy_vocab(toy_tokens)]
@@ -484,6 +484,25 @@ print(f"all {len(cosines):,} words in {vector_seconds:.3f} s:", top5)
 assert [w for w, _ in top5] == [w for w, _ in similarities[:5]]  # best 5 are frequent
 assert vector_seconds / len(cosines) < loop_seconds / SLICE
 assert top5[0][0] == "king" and top5[1][0] == "queen"
+
+# %% [markdown]
+# **The notes' 100 dimensions.** Asking for `dim=100` is a clear error here, not a silent
+# swap for another size. The rest of the notes' code changes in one way only: wherever it
+# writes the size 100, read it from the vectors instead, `glove.vectors.shape[1]` (or
+# `glove.dim`). Then the same lines run with the 50 dimensions embedded here and with
+# glove.6B.100d where you have it, for example a frozen embedding layer for a classifier
+# (lesson 10 trains one):
+
+# %%
+try:
+    GloVe(name="6B", dim=100)  # notes: vocab.GloVe(name='6B', dim=100)
+except ValueError as error:
+    print("dim=100:", error)
+embedding_dim = glove.vectors.shape[1]  # notes: 100, written by hand
+# a frozen table of 400,000 rows of embedding_dim numbers
+embedding = torch.nn.Embedding.from_pretrained(glove.vectors, freeze=True)
+print(f"{embedding_dim} dimensions; {embedding}")
+assert embedding.embedding_dim == embedding_dim == glove.dim == 50
 
 # %% [markdown]
 # The best match is *king* itself: $king - man + woman$ is still closest to *king*,
