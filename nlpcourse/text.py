@@ -309,8 +309,8 @@ class Vocab:
         return self.lookup_indices(tokens)
 
     def lookup_indices(self, tokens: Iterable[str]) -> list[int]:
-        if isinstance(tokens, str):
-            raise TypeError("lookup_indices expects a list of tokens, got a str; use vocab[token]")
+        """Indices of ``tokens``; a string is a sequence of one-character tokens, as a
+        character-level model reads it."""
         return [self[token] for token in tokens]
 
     def lookup_token(self, index: int) -> str:
