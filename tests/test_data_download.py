@@ -658,7 +658,9 @@ def test_a_clone_without_samples_or_network_fails_every_tier2_test_with_the_mess
                 "https_proxy": proxy, "http_proxy": proxy, "HTTPS_PROXY": proxy, "HTTP_PROXY": proxy})
     selected = "checksums_of_byte_identical or reads_the_text2vec or registry_describes"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_data_download.py", "-k", selected],
+        # -rN: no short summary, which repeats each message in full where CI=1 is set
+        [sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider", "tests/test_data_download.py",
+         "-k", selected],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     output = run.stdout + run.stderr
