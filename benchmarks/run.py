@@ -1,7 +1,7 @@
 """``make bench``: time every lesson, run the reference runs, write the results page.
 
     python -m benchmarks all                 # what make bench runs
-    python -m benchmarks lessons [--repeats 3] [--only 06_cnn_for_text ...]
+    python -m benchmarks lessons [--repeats 5] [--only 06_cnn_for_text ...]
     python -m benchmarks references [--only classification ...]
     python -m benchmarks report              # book/results.md from the JSON only
 
@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.records import ROOT, machine
+from nlpcourse.bands import BANDS_FILE, read_bands
 from nlpcourse.data.files import atomic_path
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -86,28 +87,41 @@ def timed_child(command: list[str], env: dict | None = None, timeout: float = 36
             "load_before": round(load_before, 2), "returncode": child.returncode, "output": output}
 
 
-def time_lessons(names: list[str], repeats: int, jupyter: str) -> dict[str, dict]:
-    """Execute each lesson ``repeats`` times, round robin (so a passing disturbance hits
-    one run of several lessons rather than every run of one), as a learner would:
-    ``jupyter execute`` on the committed notebook, outputs thrown away."""
+SEEDS_ENV, HEADLINES_ENV = "NLPCOURSE_SEED", "NLPCOURSE_HEADLINES"  # read by nlpcourse.bands
+
+
+def time_lessons(names: list[str], repeats: int, jupyter: str) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Execute each lesson ``repeats`` times, run k with seed k (so five runs give the
+    seed band of each headline number), round robin (so a passing disturbance hits one
+    run of several lessons rather than every run of one), as a learner would: ``jupyter
+    execute`` on the committed notebook, outputs thrown away. Returns the timings and,
+    per lesson, each headline's values by seed."""
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     unknown = sorted(set(names) - set(lesson_names()))
     if unknown:
         raise ValueError(f"no lesson notebook named {unknown}; the lessons are {lesson_names()}")
     runs: dict[str, list[dict]] = {name: [] for name in names}
+    headlines: dict[str, dict[str, dict]] = {name: {} for name in names}
     with tempfile.TemporaryDirectory() as scratch:
-        for repeat in range(repeats):
+        for seed in range(repeats):
             for name in names:
-                out = Path(scratch) / f"{name}.ipynb"
-                run = timed_child([jupyter, "execute", str(NOTEBOOKS / f"{name}.ipynb"), "--output", str(out)])
+                out, record = Path(scratch) / f"{name}.ipynb", Path(scratch) / f"{name}-{seed}.jsonl"
+                env = {**os.environ, SEEDS_ENV: str(seed), HEADLINES_ENV: str(record)}
+                run = timed_child([jupyter, "execute", str(NOTEBOOKS / f"{name}.ipynb"), "--output", str(out)], env=env)
                 if run["returncode"] != 0:
-                    raise RuntimeError(f"{name} failed (exit {run['returncode']}):\n{run['output'][-3000:]}")
-                print(f"  {name} run {repeat + 1}/{repeats}: {run['wall_s']:.1f} s, "
+                    raise RuntimeError(f"{name} failed with seed {seed} (exit {run['returncode']}):\n"
+                                       f"{run['output'][-3000:]}")
+                print(f"  {name} seed {seed}: {run['wall_s']:.1f} s, "
                       f"{run['peak_rss_mb']} MB (load {run['load_before']})", flush=True)
                 del run["output"], run["returncode"]
-                runs[name].append(run)
-    return {name: summarise(lesson_runs) for name, lesson_runs in runs.items()}
+                runs[name].append({**run, "seed": seed})
+                for line in record.read_text().splitlines() if record.exists() else []:
+                    entry = json.loads(line)
+                    band = headlines[name].setdefault(entry["name"], {"seeds": [], "values": []})
+                    band["seeds"].append(seed)
+                    band["values"].append(round(entry["value"], 6))
+    return {name: summarise(lesson_runs) for name, lesson_runs in runs.items()}, headlines
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -116,17 +130,53 @@ def summarise(runs: list[dict]) -> dict:
             "peak_rss_mb": max(run["peak_rss_mb"] for run in runs), "runs": runs}
 
 
+def calibration_seconds() -> float:
+    """A fixed workload in a child process, on two threads like the lessons under ``make
+    bench``: a small GRU forward and backward and a loop of matrix products, the two
+    kinds of work the lessons spend their time on. Machines differ 1.5-2.3x on the
+    lessons, recurrent layers most; dividing a lesson's time by this one compares machines."""
+    run = timed_child([sys.executable, "-c", CALIBRATION])
+    if run["returncode"] != 0:
+        raise RuntimeError(f"the calibration workload failed:\n{run['output'][-2000:]}")
+    return float(run["output"].strip().splitlines()[-1])
+
+
+CALIBRATION = """
+import time, torch
+torch.set_num_threads(2); torch.manual_seed(0)
+gru, x = torch.nn.GRU(64, 128, batch_first=True), torch.randn(64, 50, 64)
+a, b = torch.randn(512, 512), torch.randn(512, 512)
+start = time.perf_counter()
+for _ in range(20):
+    out, _ = gru(x); out.sum().backward()
+for _ in range(200):
+    a = torch.tanh(a @ b / 512)
+print(round(time.perf_counter() - start, 3))
+"""
+
+
 def lessons_command(args) -> None:
     names = args.only or lesson_names()
     path = RESULTS / "lessons.json"
     # A partial rerun (--only) updates its lessons and keeps the others' last numbers.
-    previous = read_json(path)["lessons"] if args.only and path.exists() else {}
+    previous = read_json(path) if args.only and path.exists() else {}
     jupyter = str(Path(sys.executable).with_name("jupyter"))
-    print(f"Timing {len(names)} lessons x {args.repeats} runs", flush=True)
-    timed = time_lessons(names, args.repeats, jupyter)
-    lessons = {**previous, **timed}
-    write_json(path, {"machine": machine(), "repeats": args.repeats,
+    print(f"Timing {len(names)} lessons x {args.repeats} seeds", flush=True)
+    calibration = [calibration_seconds()]
+    timed, headlines = time_lessons(names, args.repeats, jupyter)
+    calibration.append(calibration_seconds())
+    calibration_s = round(statistics.mean(calibration), 3)
+    for lesson in timed.values():
+        lesson["calibrations"] = round(lesson["median_s"] / calibration_s, 1)
+    lessons = {**previous.get("lessons", {}), **timed}
+    write_json(path, {"machine": machine(), "repeats": args.repeats, "seeds": list(range(args.repeats)),
+                      "calibration_s": calibration_s, "calibration_runs": calibration,
                       "lessons": {name: lessons[name] for name in sorted(lessons)}})
+    bands = read_bands() if args.only else {}
+    recorded = {**bands.get("lessons", {}), **{name: table for name, table in headlines.items() if table}}
+    write_json(BANDS_FILE, {"machine": f"{machine()['cpu']}, {machine()['cores']} cores",
+                            "written_by": "make bench (python -m benchmarks lessons)",
+                            "lessons": {name: recorded[name] for name in sorted(recorded)}})
 
 
 def run_reference_module(module_name: str, data_dir: Path, out: Path) -> None:
@@ -175,14 +225,14 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     lessons = commands.add_parser("lessons", help="time every lesson notebook")
-    lessons.add_argument("--repeats", type=int, default=3)
+    lessons.add_argument("--repeats", type=int, default=5, help="runs, with seeds 0 to N-1")
     lessons.add_argument("--only", nargs="+", metavar="LESSON")
     references = commands.add_parser("references", help="the reference runs on the tier-2 samples")
     references.add_argument("--only", nargs="+", metavar="MODULE")
     references.add_argument("--data", default=str(DATA))
     commands.add_parser("report", help="book/results.md and its figures from benchmarks/results/")
     everything = commands.add_parser("all", help="lessons, references, report")
-    everything.add_argument("--repeats", type=int, default=3)
+    everything.add_argument("--repeats", type=int, default=5)
     everything.add_argument("--data", default=str(DATA))
     one = commands.add_parser("one", help=argparse.SUPPRESS)  # a child of `references`
     one.add_argument("module", choices=REFERENCES)

@@ -678,13 +678,14 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** `min_freq` trades vocabulary size for `<unk>` rate. Build vocabularies with
 # `min_freq` 1, 2, 5 and 20 and print the size and the validation `<unk>` rate of each.
 # Why is the `<unk>` rate never zero, even with `min_freq=1`?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 for min_freq in (1, 2, 5, 20):
     v = build_vocab_from_iterator(train_tokens, min_freq=min_freq, specials=specials)
     v.set_default_index(v["<unk>"])
@@ -699,7 +700,8 @@ assert len(v1) > len(vocab)
 # **2.** Without IDF and without normalisation, TF-IDF is the bag of words. Show with
 # `TfidfVectorizer(use_idf=False, norm=None)` and our `X_ours` that this holds.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 plain = TfidfVectorizer(
     tokenizer=tokenize,
     lowercase=False,
@@ -716,7 +718,8 @@ print("use_idf=False, norm=None gives the raw counts")
 # vocabulary of the training tweets and compare its size and the mean sequence length
 # with the word-level ones above.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 char_tokenize = get_tokenizer("char")
 char_vocab = build_vocab_from_iterator(
     (char_tokenize(t) for t in data.train.texts), specials=specials
@@ -731,7 +734,8 @@ assert len(char_vocab) < 100 < len(vocab) and np.mean(char_lengths) > 4 * length
 # sentence each, then check the first claim: padding changes the counts of exactly one
 # vocabulary entry.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 # A bag of words ignores order, so pre and post padding give the same vector (and <pad>
 # only adds to its own column). An RNN reads in order: post padding puts the pad tokens
 # between the last real word and the final hidden state, which then has to carry the

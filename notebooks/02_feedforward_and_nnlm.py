@@ -844,13 +844,14 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** How many parameters does the NNLM of section 5 have with the direct connection
 # (`direct=True`)? Compute it with the formula first, then check with PyTorch. What share
 # of the model then depends on the vocabulary size?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 with_direct = NNLM(V, n_context, embedding_dim, hidden_dim, direct=True)
 formula = (
     parts["embedding C"]
@@ -873,7 +874,8 @@ print(f"{vocabulary_part / formula:.1%} of them grow with V")
 # formula as written and see what happens in float32; then fix it by subtracting the
 # largest logit first, which is what `torch.softmax` does.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 big = torch.tensor([1000.0, 999.0, 998.1])
 naive = (
     torch.exp(big) / torch.exp(big).sum()
@@ -889,7 +891,8 @@ assert torch.allclose(stable, probs, atol=1e-4)  # 998.1 is not exact in float32
 # $V$. Show it with `F.cross_entropy` on all-zero logits for 1,000 validation targets. Why
 # was the NNLM's perplexity before training close to $V$ as well?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 uniform_logits = torch.zeros(1000, V)  # every word equally likely, for 1,000 pairs
 uniform_ppl = math.exp(F.cross_entropy(uniform_logits, val_targets[:1000]).item())
 print(f"uniform model: perplexity {uniform_ppl:.1f}, V = {V}")
@@ -903,7 +906,8 @@ assert abs(uniform_ppl - V) < 1e-3 * V
 # "the king is dead" with a temperature of 0.8 (divide the logits by it), never choosing
 # `<unk>`.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 torch.manual_seed(1)
 generated = "the king is dead".split()
 with torch.no_grad():
@@ -923,7 +927,8 @@ assert len(generated) == 34 and "<unk>" not in generated
 # for two epochs on the same TF-IDF features and compare its test accuracy with the DNN's.
 # What do the hidden layers add on a bag of words?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 5
 seed_everything(0)
 linear = DNNClassifier(3000, hidden=(), num_classes=3).to(device)
 linear_optimizer = torch.optim.Adam(linear.parameters(), lr=1e-2)

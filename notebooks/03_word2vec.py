@@ -862,12 +862,13 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** CBOW in gensim is one argument away (`sg=0`). Train it with the settings of
 # the full run and compare its speed and WordSim353 correlation with skip-gram's.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 cbow = Word2Vec(sg=0, **GENSIM_SETTINGS)  # sg=0: CBOW
 cbow.build_vocab(sentences)
 start, cpu_start = time.perf_counter(), time.process_time()
@@ -890,7 +891,8 @@ assert cbow_cpu_seconds < full_cpu_seconds / 1.5
 # `sgns_loss`.
 
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 def cbow_ns_loss(v_context, u_center, u_noise):
     """v_context (B, 2m, d), u_center (B, d), u_noise (B, K, d) -> mean loss."""
     hidden = v_context.mean(dim=1)  # (B, d): the bag of context vectors
@@ -909,7 +911,8 @@ print("CBOW-NS loss:", cbow_ns_loss(v_ctx4, u_o, u_n).item())
 # **3.** How much of the noise is glue? For the powers 0, 0.5, 0.75 and 1, compute the
 # share of noise draws that fall on the 10 most frequent words.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 shares = []
 for power in (0.0, 0.5, 0.75, 1.0):
     probs = NegativeSampler(counts, power=power).probs.numpy()
@@ -922,7 +925,8 @@ assert np.all(np.diff(shares) > 0) and np.isclose(shares[0], 10 / V)
 # share of tokens kept (in expectation) and the keep probability of *the*. Which value
 # thins even content words such as *king*?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 kept_shares = []
 for t in (1e-2, 1e-3, 1e-4, 1e-5):
     keep = keep_probability(counts, t, formula="word2vec")

@@ -908,7 +908,7 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Decompose Korean syllables into {term}`jamo` (자모) with
 # `unicodedata.normalize("NFD", word)`: 갔 becomes the three letters ㄱ ㅏ ㅆ. Compare the
@@ -916,7 +916,8 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # (n = 1-6). `char_ngrams` needs no change; why?
 
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 def jamo(word):
     """Split precomposed syllables into conjoining jamo (one code point each)."""
     return unicodedata.normalize("NFD", word)
@@ -948,7 +949,8 @@ assert len(jamo("갔다")) == 5 and jamo_level > syllable_level
 # average number of n-grams per running token for the ranges 3-6 (the default), 3-5,
 # 2-4 and 4-6. Which range would train fastest, and what would it lose?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 kept = {w: c for w, c in counts.items() if c >= min_count}
 for min_n, max_n in [(3, 6), (3, 5), (2, 4), (4, 6)]:
     n = sum(c * len(char_ngrams(w, min_n, max_n)) for w, c in kept.items()) / sum(
@@ -969,7 +971,8 @@ for min_n, max_n in [(3, 6), (3, 5), (2, 4), (4, 6)]:
 # `ft.wv.vectors_vocab[i]`.
 
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 def cosine(a, b):
     return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 

@@ -793,14 +793,15 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Without distance weighting every pair in the window counts 1. Build the
 # unweighted matrix of *The Tempest* and show that it has the same non-zero cells as the
 # weighted one, and that its total is exactly the number of word pairs within the window
 # counted both ways, $2 \sum_{d=1}^{5} (N - d)$ for a play of $N$ tokens.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 weighted = cooccurrence_matrix([tempest], VOCAB_SIZE, window=WINDOW)
 unweighted = cooccurrence_matrix(
     [tempest], VOCAB_SIZE, window=WINDOW, distance_weighting=False
@@ -815,7 +816,8 @@ print(f"unweighted total {unweighted.sum():,.0f}, weighted {weighted.sum():,.1f}
 # left context), as `cooccur -symmetric 0` does. Show that the symmetric matrix is the
 # one-sided matrix plus its transpose.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 left_only = cooccurrence_matrix(corpus_ids, VOCAB_SIZE, window=WINDOW, symmetric=False)
 assert abs(left_only + left_only.T - X).max() < 1e-9
 assert (left_only != left_only.T).nnz > 0  # one-sided counts are not symmetric
@@ -825,7 +827,8 @@ print("symmetric X == one-sided + its transpose")
 # **3.** Answer "France is to Paris as Germany is to ?" with the vectorised one-liner of
 # section 4 (without gensim), excluding the three query words.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 paris, france, germany = glove.get_vecs_by_tokens(["paris", "france", "germany"])
 scores = F.cosine_similarity((paris - france + germany)[None, :], glove.vectors, dim=1)
 scores[[glove.stoi[w] for w in ("paris", "france", "germany")]] = -1.0
@@ -839,7 +842,8 @@ assert capital == "berlin"
 # matrix carry with the cap ($x_{\max}=10$), and which share would they carry with the
 # weight $x/x_{\max}$ and no cap?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 top_1_percent = X.data >= np.quantile(X.data, 0.99)
 capped = glove_weight(X.data, X_MAX, ALPHA)
 uncapped = X.data / X_MAX
@@ -854,7 +858,8 @@ assert share_capped_top < 0.1 and share_uncapped_top > 0.3
 # with `restrict_vocab` 30,000 and 100,000 and compare the number of questions answered
 # and the accuracy.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 5
 capitals = {s: sections[s] for s in ("capital-common-countries", "capital-world")}
 small = analogy_accuracy(glove_kv, capitals, restrict_vocab=30_000)["all"]
 large_correct = sum(analogy[s].correct for s in capitals)  # from section 5

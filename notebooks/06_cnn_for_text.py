@@ -828,13 +828,14 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** A `nn.Conv1d(50, 10, kernel_size=5, stride=2, padding=1)` reads tweets of 32
 # tokens. How many windows does each filter score? Work it out with the formula first,
 # then check.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 # (32 + 2*1 - 1*(5 - 1) - 1) // 2 + 1 = 29 // 2 + 1 = 15
 exercise_conv = nn.Conv1d(50, 10, kernel_size=5, stride=2, padding=1)
 length = exercise_conv(torch.randn(1, 50, 32)).shape[-1]  # (1, 10, L_out)
@@ -845,7 +846,8 @@ assert length == conv_output_length(32, 5, stride=2, padding=1) == 15
 # **2.** Build a width-2 filter that detects "very bad" (and, through the embeddings,
 # "very awful") but not "bad" alone or "very good". Check it on the toy sentences.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 very_bad = nn.Conv1d(len(DIMS), 1, kernel_size=2)
 with torch.no_grad():
     very_bad.weight.zero_()
@@ -868,7 +870,8 @@ assert all(
 # Does section 4's argument show on tweets?
 
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 class MeanPoolCNN(TextCNN):
     """TextCNN with the mean over the real windows instead of the max."""
 
@@ -909,7 +912,8 @@ assert mean_accuracy > 0.65 and mean_accuracy > max_accuracy - 0.03
 # a vocabulary of about 16,000 words (SST-2's size), embeddings of 300, widths 3, 4, 5 with 100 filters each,
 # 2 classes. Which part dominates? Check against `textcnn_parameter_count` and a model.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 conv_part = sum(100 * (k * 300 + 1) for k in (3, 4, 5))  # 360,300
 head_part = (3 * 100 + 1) * 2  # 602
 embedding_part = 16_000 * 300  # 4,800,000

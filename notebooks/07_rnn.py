@@ -531,10 +531,13 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
+# Try each one before opening its solution (click *Show the solution* in the book).
+#
 # **1.** Write one step of the recurrence for the notes' `VanillaRNN` with a ReLU
 # instead of tanh (`nn.RNN(..., nonlinearity="relu")`) and check it against the layer.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 torch.manual_seed(0)
 relu_rnn = nn.RNN(10, 20, batch_first=True, nonlinearity="relu")
 x = torch.randn(3, 15, 10)  # (N, T, d)
@@ -554,7 +557,8 @@ print("ReLU recurrence matches nn.RNN(nonlinearity='relu')")
 # **2.** Train the same forecaster with squared error (`nn.MSELoss()`) instead of MAE,
 # everything else equal. Compare the test MAE and the smoothness of the training curve.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 mse_forecaster, mse_history = train_forecaster(nn.MSELoss())
 _, mse_test_mae = evaluate(
     mse_forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots
@@ -570,7 +574,8 @@ assert mse_test_mae < naive_mae
 # **3.** Use the vanishing-gradient measurement to find the distance at which the
 # gradient with spectral radius 1.0 falls below one thousandth of its value at $h_T$.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 below = distance[norms[1.0] < 1e-3 * norms[1.0][-1]]
 print("first distance below 1e-3:", below.min() if len(below) else "none within 60")
 assert len(below) == 0 or below.min() > 3

@@ -390,13 +390,14 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** How many parameters does a 2-layer bidirectional LSTM with input 100 and
 # hidden 128 have? Work it out with the formula (the second layer reads $2H$ numbers),
 # then check against PyTorch.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 H, X = 128, 100
 layer1 = 2 * 4 * (H * X + H * H + 2 * H)  # two directions
 layer2 = 2 * 4 * (H * 2 * H + H * H + 2 * H)  # reads both directions: 2H inputs
@@ -409,7 +410,8 @@ print(f"{layer1 + layer2:,} parameters")
 # **2.** Train the LSTM at $L = 20$ with PyTorch's default initialisation
 # (`memory_bias=0.0`). What accuracy does it reach in the same 200 steps?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 default_acc, _ = train_and_test("lstm", 20, memory_bias=0.0)
 print(
     f"LSTM, default init, L = 20: {default_acc:.2f} (with bias +3: "
@@ -424,7 +426,8 @@ assert default_acc <= results["lstm", 20]
 # $(1 - z) h_{t-1} + z \tilde h$; PyTorch's with $z$ weighing the old state. Show with
 # random numbers that the two mixing steps agree once $z$ is replaced by $1 - z$.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 h_old, cand, z = torch.randn(4), torch.randn(4), torch.rand(4)
 notes_mix = (1 - z) * h_old + z * cand  # notes / Cho et al.: z weighs the candidate
 z_torch = 1 - z  # PyTorch's update gate

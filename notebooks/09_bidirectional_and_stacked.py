@@ -768,14 +768,15 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** A `nn.GRU(50, 32, num_layers=3, bidirectional=True, batch_first=True)` reads a
 # batch of 4 sequences of 10 steps. Predict the shapes of `output` and `h_n`, the index
 # of the top layer's backward final state in `h_n`, and the number of parameters (a GRU
 # has 3 gate blocks); then check.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 gru = nn.GRU(50, 32, num_layers=3, bidirectional=True, batch_first=True)
 gru_out, gru_h = gru(torch.randn(4, 10, 50))
 assert gru_out.shape == (4, 10, 64) and gru_h.shape == (6, 4, 32)
@@ -789,7 +790,8 @@ print(f"output (4, 10, 64), h_n (6, 4, 32), {layer_0 + 2 * upper:,} parameters")
 # **2.** Symmetry: swap the forward and backward weights of a one-layer BiLSTM and feed
 # it the time-reversed sequence. How does its output relate to the original output?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 swapped = nn.LSTM(E, H, batch_first=True, bidirectional=True)
 with torch.no_grad():
     for name, param in one_layer.named_parameters():
@@ -809,7 +811,8 @@ print("swapped weights on the reversed input = swapped halves, reversed in time"
 # token? Show that its output at step 2 changes when only the token at step 3 changes,
 # while a one-directional LSTM's output at step 2 does not.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 x_changed = x.clone()
 x_changed[:, 3] += 1.0  # change the future of step 2 only
 with torch.no_grad():
@@ -826,7 +829,8 @@ assert bi_gap > 1e-3 and uni_gap == 0
 # `MaxPool1d(2, ceil_mode=True)`, and how many with the default `ceil_mode=False`?
 # Which text breaks the default?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 for n in range(1, 8):
     row = torch.zeros(1, 1, n)  # (B, F, T)
     ceil_steps = nn.MaxPool1d(2, ceil_mode=True)(row).shape[-1]

@@ -1011,14 +1011,15 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Compute the macro-F1 of the best model by hand from `counts_matrix`: precision
 # of class $c$ is the diagonal entry over its **column** sum, recall over its **row**
 # sum, $F_1 = 2PR/(P + R)$, and macro-F1 is the plain mean over the three classes.
 # Compare with scikit-learn. Why is macro-F1 lower than the accuracy here?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 diagonal = counts_matrix.diagonal()
 precision = diagonal / counts_matrix.sum(axis=0)  # of the tweets predicted c
 recall_c = diagonal / counts_matrix.sum(axis=1)  # of the tweets that are c
@@ -1035,7 +1036,8 @@ assert math.isclose(by_hand, f1_score(labels, predicted, average="macro"))
 # `loaders.encode`, batch them with the loaders' collate function, and print the class
 # probabilities. Does it get a sarcastic one right?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 mine = [
     "thank you so much , the crew was amazing !",
     "my flight was cancelled again , worst airline ever",
@@ -1060,7 +1062,8 @@ assert mine_probs[0, 2] > mine_probs[1, 2]
 # fine-tuned LSTM's table with `glove_matrix`, row by row, for the words that have a
 # GloVe vector. What kind of words are at the top? And why has `<pad>` not moved?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 moved = (tuned_table - glove_matrix).norm(dim=1)  # (V,)
 top = moved.masked_fill(~in_glove, 0).argsort(descending=True)[:15]
 print("moved most:", vocab.lookup_tokens(top.tolist()))
@@ -1074,7 +1077,8 @@ assert moved[vocab["<pad>"]] == 0  # padding_idx: its gradient is always zero
 # **4.** How much of each model is embedding table? Compute the share from the table's
 # parameter counts, and say which models the frozen embedding would shrink most.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 share_embedding = (V * E) / table.loc[neural, "parameters"]
 print(share_embedding.round(3).to_string())
 assert (share_embedding > 0.9).all()

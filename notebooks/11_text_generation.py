@@ -703,13 +703,14 @@ assert ours_loss < tg_loss  # measured 1.98 to 2.00 against 2.41 with seeds 0, 1
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** A model that gives all $V$ characters the same probability has perplexity
 # exactly $V$. Show it with `F.cross_entropy` on all-zero logits, and use it to express
 # our model's perplexity as "a choice among how many characters".
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 zero_logits = torch.zeros(20_000, V)  # (N, V): every character equally likely
 uniform_loss = F.cross_entropy(zero_logits, val_ids[1:20_001]).item()
 assert math.isclose(uniform_loss, math.log(V), rel_tol=1e-6)
@@ -723,7 +724,8 @@ print(f"uniform model: perplexity {perplexity(uniform_loss):.2f} = V; "
 # repetitive it is: the share of distinct 10-character pieces in 300 generated
 # characters, greedy against $T = 1$.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 with torch.no_grad():
     logits, state = model(prompt_ids)  # (1, T0, V)
     greedy = []
@@ -754,7 +756,8 @@ assert distinct_share(greedy) < distinct_share(sampled)
 # (after *Come, let me*): draw 2,000 next characters and check that none falls outside
 # the 5 most likely. Which share of them would have fallen outside without top-k?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 best5 = set(z[0].topk(5).indices.tolist())
 draws = sample_next(
     z.expand(2000, -1), temperature=1.5, top_k=5, generator=seeded(0)
@@ -770,7 +773,8 @@ assert outside > 0.05
 # each read from an empty state, compare the model's mean loss on the prediction it
 # makes after reading 1 character, after 2 to 10, and after 101 to 256.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 with torch.no_grad():
     logits, _ = model(val_windows[:, :-1])  # (32, 256, V)
     # cross_entropy wants the classes second: (32, V, 256) scores, (32, 256) targets

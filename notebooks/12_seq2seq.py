@@ -802,13 +802,14 @@ assert first_three > 0.7
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Count the parameters of the date model by hand: two embeddings, a GRU encoder
 # (lesson 08: $3(HX + H^2 + 2H)$ for input size $X$), a GRU cell decoder and the output
 # layer. Check against PyTorch.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 E, H = EMBED, HIDDEN
 gru_weights = lambda X: 3 * (H * X + H * H + 2 * H)  # r, z, n blocks; two bias vectors
 by_formula = SRC_V * E + TGT_V * E + gru_weights(E) + gru_weights(E) + H * TGT_V + TGT_V
@@ -821,7 +822,8 @@ print(f"{n_params:,} parameters; the two GRUs hold {2 * gru_weights(E) / n_param
 # `("2026년 11월 21일", "2026-11-21")` by hand, as ids, and check them against
 # `PairCollate`.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 source, target = "2026년 11월 21일", "2026-11-21"
 target_ids = data.encode_target(target)  # 10 ids, no specials
 my_tgt_in = [SOS, *target_ids]  # what the decoder reads
@@ -836,7 +838,8 @@ print("tgt_out:", my_tgt_out)
 # **3.** Decode the test set with `max_len=6`. What comes out, and why is there no
 # `<eos>`? What would happen with `max_len=12` for a model that never writes `<eos>`?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 src, src_lengths, _, _ = next(iter(data.test))
 cut_ids, _ = model.greedy_decode(src, src_lengths, max_len=6)  # (B, 6)
 cut = [data.decode_target(row) for row in cut_ids.tolist()]
@@ -855,7 +858,8 @@ print(cut[:3], "...")
 # and why? At which positions can the two runs differ at all? (The model has no
 # dropout, so training mode changes nothing else.)
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 src, src_lengths, tgt_in, tgt_out = next(iter(data.validation))
 token_losses = {}  # ratio -> (B, T) loss of every target token, 0 at padding
 model.train()

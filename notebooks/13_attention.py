@@ -786,7 +786,7 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Section 3 said that a saturated softmax has almost no gradient. The Jacobian of
 # $\alpha = \mathrm{softmax}(e)$ is $\partial \alpha_i / \partial e_j = \alpha_i
@@ -794,7 +794,8 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 # the size (Frobenius norm) of this Jacobian with and without the $1/\sqrt{d}$ scaling,
 # and check the formula against `torch.autograd` on one query.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 d = 256
 g = torch.Generator().manual_seed(1)
 q, k = torch.randn(500, 1, d, generator=g), torch.randn(500, 16, d, generator=g)
@@ -818,7 +819,8 @@ assert norms["raw"] < norms["scaled"] / 5
 # without the mask, using `attend` from section 3. How much weight does the short input
 # give to its padding without the mask?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 model = date_models["dot"]
 src, src_lengths = source_batch(date_loaders,
                                 ["2/3/2031", "Wednesday, November 12, 2031"])
@@ -840,7 +842,8 @@ assert masked[0, 0, short:].sum() == 0 and unmasked[0, 0, short:].sum() > 0
 # step) and decode 300 test dates greedily. Check first that your loop with the soft
 # weights reproduces `greedy_decode`. How much exact match does the hard version keep?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 @torch.no_grad()
 def greedy_decode_by_hand(model, src, src_lengths, max_len=12, hard=False):
     """The attention decoder's greedy loop, written out; hard=True reads one
@@ -888,7 +891,8 @@ assert exact[True] < exact[False] - 0.3
 # "additive" attention by formula, and check against PyTorch. Where do the extra
 # weights of the attention models sit?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 Vs, Vt, E, H = (len(date_loaders.src_vocab), len(date_loaders.tgt_vocab),
                 DATE_EMBED, DATE_HIDDEN)
 

@@ -1089,13 +1089,14 @@ print(f"lesson ran in {lesson_seconds:.1f} s (training {train_seconds:.1f} s)")
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Section 4 showed that one attention layer cannot see the order. Show that a
 # whole encoder (two `nn.TransformerEncoderLayer`s) without positional encoding is
 # permutation-equivariant too, and that adding `sinusoidal_positions` breaks it.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 torch.manual_seed(0)
 encoder = nn.TransformerEncoder(
     nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True), num_layers=2,
@@ -1117,7 +1118,8 @@ print("without positions: equivariant; with positions: the order matters")
 # `nn.Transformer.generate_square_subsequent_mask`, which returns a *float* mask
 # (0 where allowed, $-\infty$ where forbidden, added to the scores).
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 rows, cols = torch.arange(5)[:, None], torch.arange(5)[None, :]  # (5, 1), (1, 5)
 by_hand = cols > rows  # (5, 5): key j is in query i's future
 float_mask = nn.Transformer.generate_square_subsequent_mask(5)  # (5, 5) floats
@@ -1130,7 +1132,8 @@ print(float_mask)
 # **3.** Count the parameters of the date model by formula, piece by piece (embeddings,
 # encoder and decoder layers, the final norms, the output layer), and check the total.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 d, d_ff, V_src, V_tgt = 32, 64, len(data.src_vocab), len(data.tgt_vocab)
 attention_params = 4 * d * d + 4 * d
 ffn_params = 2 * d * d_ff + d_ff + d
@@ -1153,7 +1156,8 @@ print(f"total             {n_model:7,d}")
 # position: each pair of dimensions is rotated by the angle $\omega_i k$. Check
 # $PE_{p+k} = R_k\, PE_p$ for all $p$.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 learned = nn.Embedding(64, 32)  # one trainable vector per position, up to 63
 try:
     learned(torch.tensor([64]))

@@ -1095,13 +1095,14 @@ print(f"lesson ran in {lesson_seconds:.1f} s (MLM training {mlm_seconds:.1f} s, 
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** Cut a word no dictionary has, *hyperparameterization*, with our `wordpiece`,
 # and a Korean phrase, *자연어 처리*, with the tokenizer. How many pieces does each
 # become, and why is the Korean one so long?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 english = wordpiece("hyperparameterization", vocab)
 korean = tokenizer.tokenize("자연어 처리")
 print(english)
@@ -1118,7 +1119,8 @@ assert len(korean) > 2 * len("자연어처리")  # more pieces than twice the sy
 # of the ordinary tokens does the model see changed (masked or randomised)? Work it out
 # from the rule, then measure it on section 3's sample.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 ordinary = ~torch.isin(sample, torch.tensor(SPECIAL_IDS))
 mask_share = (masked[ordinary] == MASK).float().mean().item()
 changed_share = (masked[ordinary] != sample[ordinary]).float().mean().item()
@@ -1132,7 +1134,8 @@ assert abs(mask_share - 0.12) < 0.005 and abs(changed_share - 0.135) < 0.005
 # that show `[MASK]`, a random token, and the true token. What does the model do when
 # the true token is in front of it?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 with torch.no_grad():
     hidden = tiny.bert(input_ids=val_inputs).last_hidden_state  # (B, T, H)
     guesses = tiny.cls(hidden).argmax(-1)  # (B, T)
@@ -1158,7 +1161,8 @@ assert accuracy_by_kind["unchanged"] > max(accuracy_by_kind["[MASK]"],
 # compare, for both kinds of sentence vectors, the mean cosine similarity of the
 # paraphrase pairs with that of the unrelated pairs.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 pairs = [
     ("A man is playing a guitar.", "Someone is strumming a guitar."),
     ("The weather is lovely today.", "It is sunny and warm outside."),

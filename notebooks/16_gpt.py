@@ -963,14 +963,15 @@ assert "language" in answer.lower()
 # %% [markdown]
 # ## Exercises
 #
-# Try each one before opening its solution (click *Show code cell source* in the book).
+# Try each one before opening its solution (click *Show the solution* in the book).
 #
 # **1.** How many tokens does top-p keep? For SmolLM2's first distribution after the
 # story prompt (`first_logits`, temperature 1), compute the nucleus size for
 # $p = 0.5$, $0.9$ and $0.99$ by hand, by sorting the probabilities and adding them up,
 # and check it against `filter_logits`.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 1
 sorted_probs = (torch.softmax(first_logits[0], dim=-1)
                 .sort(descending=True).values)  # (V,)
 # probability of the likelier tokens
@@ -991,7 +992,8 @@ for p in [0.5, 0.9, 0.99]:
 # and with SmolLM2: SmolLM2's loss is per *token*, so convert it to nats per
 # character by summing over the tokens and dividing by the characters.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 2
 assert math.isclose(perplexity(val_loss), math.exp(val_loss))
 print(f"mini GPT: {val_loss:.3f} nats = "
       f"{val_loss / math.log(2):.2f} bits per character, "
@@ -1022,7 +1024,8 @@ assert llm_nats / llm_chars < gpt_nats / gpt_chars
 # 32, a context of 16) for 150 steps. What happens to the training loss, and what is
 # the loss at each position of a window?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 3
 seed_everything(0)
 cheater = MiniGPT(V, 16, n_layer=2, n_head=2, n_embd=32, causal=False)
 optimizer = torch.optim.AdamW(cheater.parameters(), lr=1e-2)
@@ -1053,7 +1056,8 @@ assert loss.item() < 1.0 and by_position[:-1].mean() < 0.5 and by_position[-1] >
 # vocabulary and context. Count its parameters with `gpt_parameter_count`, and check
 # with `GPT2LMHeadModel` on the `meta` device. What share of them is the token embedding?
 
-# %% tags=["hide-input"]
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
 medium = gpt_parameter_count(vocab_size=50_257, block_size=1024, n_layer=24,
                              n_embd=1024)
 with torch.device("meta"):

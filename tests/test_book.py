@@ -2,6 +2,7 @@
 
 import functools
 import io
+import json
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+import prose_numbers
 from conftest import ROOT, lesson_sources, toc_files
 
 # Where `make mathjax` copies MathJax for _config.yml's html_static_path.
@@ -79,9 +81,13 @@ def test_lesson_page_has_outputs_figures_and_colab(html, source, book_config):
     assert details and not any(" open" in d for d in details)
     # every exercise's solution sits in a closed dropdown inside the Exercises section
     exercises = page.split('<section id="exercises">', 1)[1].split('<section id="summary">', 1)[0]
-    solutions = source.read_text().split("## Exercises", 1)[1].split("## Summary", 1)[0].count('tags=["hide-input"]')
-    dropdowns = re.findall(r'<details class="[^"]*hide above-input[^"]*">', exercises)
-    assert solutions >= 1 and len(dropdowns) == solutions, f"{len(dropdowns)} dropdowns for {solutions} solutions"
+    solutions = source.read_text().split("## Exercises", 1)[1].split("## Summary", 1)[0].count('tags=["hide-cell"]')
+    dropdowns = re.findall(r'<details class="[^"]*hide above-input[^"]*">\s*<summary[^>]*>\s*<p[^>]*>([^<]*)</p>',
+                           exercises)
+    assert solutions >= 1 and dropdowns == ["Show the solution"] * solutions, f"{dropdowns} for {solutions} solutions"
+    # one dropdown holds a solution's code and its output: none of it shows until opened
+    closed = re.sub(r"<details\b.*?</details>", "", exercises, flags=re.S)
+    assert 'class="cell_output' not in closed and 'class="cell_input' not in closed, "a solution shows outside its dropdown"
     # citations resolve to the references page
     assert 'href="../book/references.html#' in page
 
@@ -117,6 +123,49 @@ def test_no_deprecation_warning_in_any_lesson(html, source):
     warnings = sorted({unescape(m.group(0)) for m in re.finditer(
         r"[^<>\n]{0,200}\b(?:Deprecation|PendingDeprecation|Future)Warning\b[^<>\n]{0,200}", page)})
     assert not warnings, f"{source.stem} prints warnings of things that will change:\n" + "\n".join(warnings)
+
+
+# --- Prose equals run ---------------------------------------------------------------------
+# Every number a page states is printed above it by the page's own run, a literal of its
+# code, cited, read from the benchmark JSON, or allowed here with the reason
+# (tests/prose_numbers.py says exactly what counts). Keep these lists short: a number the
+# run can print belongs in a print.
+PROSE_ALLOWED: dict[str, dict[str, str]] = {}
+
+
+@pytest.fixture(scope="module")
+def executed(html) -> Path:
+    """The book build's executed notebooks (their markdown and outputs together)."""
+    return html.parent / "jupyter_execute" / "notebooks"
+
+
+def executed_cells(executed: Path, lesson: str) -> list[dict]:
+    return json.loads((executed / f"{lesson}.ipynb").read_text())["cells"]
+
+
+@pytest.mark.parametrize("source", lesson_sources(), ids=lambda p: p.stem)
+def test_every_number_a_lesson_states_is_printed_coded_cited_or_benchmarked(executed, source):
+    missing = prose_numbers.unsourced(executed_cells(executed, source.stem), source.stem,
+                                      PROSE_ALLOWED.get(source.stem))
+    assert not missing, f"{len(missing)} numbers without a source:\n" + "\n".join(map(str, missing))
+
+
+def test_every_number_of_the_closing_page_is_a_lessons_or_the_benchmarks(executed):
+    printed = [number for source in lesson_sources() for cell in executed_cells(executed, source.stem)
+               if cell["cell_type"] == "code" for number in prose_numbers.printed_numbers(prose_numbers.output_text(cell))]
+    missing = prose_numbers.unsourced(prose_numbers.markdown_cells(ROOT / "book" / "closing.md"), "closing",
+                                      PROSE_ALLOWED.get("closing"), benchmarked_page=True, printed_elsewhere=printed)
+    assert not missing, f"{len(missing)} numbers without a source:\n" + "\n".join(map(str, missing))
+
+
+def test_a_wrong_number_planted_in_a_lesson_fails_the_prose_check(executed):
+    """On a real executed lesson: a sentence with a number its run did not print is named."""
+    cells = executed_cells(executed, "08_lstm_gru")
+    planted = "The LSTM reached 0.8137 after 4,711 steps."
+    position = max(i for i, cell in enumerate(cells) if cell["cell_type"] == "code")
+    cells.insert(position + 1, {"cell_type": "markdown", "metadata": {}, "source": planted})
+    missing = prose_numbers.unsourced(cells, "08_lstm_gru", PROSE_ALLOWED.get("08_lstm_gru"))
+    assert [(m.number, m.sentence) for m in missing] == [("0.8137", planted), ("4,711", planted)]
 
 
 def test_no_error_output_in_any_page(html):

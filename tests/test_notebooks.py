@@ -5,6 +5,7 @@ everything about them that executing does not.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -70,10 +71,28 @@ def test_lesson_has_the_parts_of_a_lesson(source):
     text = source.read_text()
     for heading in ("## Exercises", "## Summary", "## References"):
         assert f"# {heading}" in text, f"{source.name} lacks a '{heading}' section"
-    notebook = jupytext.read(source)
-    solutions = [c for c in notebook.cells if "hide-input" in c.metadata.get("tags", [])]
-    assert solutions, "exercise solutions go in code cells tagged hide-input (collapsed in the book)"
     assert "{cite" in text, "a lesson cites its sources"
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_solution_collapsed_in_the_book_colab_and_jupyterlab(source):
+    """An exercise's solution is one code cell, code and output closed until asked for:
+    in the book by the hide-cell tag (one dropdown for both), in Colab by a form cell
+    (a first line `# @title ...` and cellView "form"), in JupyterLab and Notebook 7 by
+    the jupyter source_hidden and outputs_hidden flags. Read from the .ipynb, which is
+    what Colab and Jupyter open."""
+    cells = jupytext.read(source.with_suffix(".ipynb")).cells
+    start = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    end = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Summary" in c.source)
+    questions = [n for c in cells[start:end] if c.cell_type == "markdown"
+                 for n in re.findall(r"^\*\*(\d+)\.\*\*", c.source, re.M)]
+    solutions = [c for c in cells[start:end] if c.cell_type == "code"]
+    assert questions and len(solutions) == len(questions), f"{len(solutions)} solutions for {len(questions)} questions"
+    for number, cell in zip(questions, solutions):
+        assert cell.metadata.get("tags") == ["hide-cell"], (number, cell.metadata)
+        assert cell.metadata.get("cellView") == "form", number
+        assert cell.metadata.get("jupyter") == {"source_hidden": True, "outputs_hidden": True}, number
+        assert cell.source.splitlines()[0] == f"# @title Solution to exercise {number}", number
 
 
 CODE_WIDTH = 88  # columns; the course's line length for lesson code
