@@ -84,11 +84,12 @@ def test_every_exercise_has_a_solution_collapsed_in_the_book_colab_and_jupyterla
     cells = jupytext.read(source.with_suffix(".ipynb")).cells
     start = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
     end = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Summary" in c.source)
-    questions = [n for c in cells[start:end] if c.cell_type == "markdown"
-                 for n in re.findall(r"^\*\*(\d+)\.\*\*", c.source, re.M)]
-    solutions = [c for c in cells[start:end] if c.cell_type == "code"]
-    assert questions and len(solutions) == len(questions), f"{len(solutions)} solutions for {len(questions)} questions"
-    for number, cell in zip(questions, solutions):
+    # a question is a markdown cell with **N.**; the cell right after it is its solution
+    asked = [(n, cells[i + 1]) for i in range(start, end) if cells[i].cell_type == "markdown"
+             for n in re.findall(r"^\*\*(\d+)\.\*\*", cells[i].source, re.M)]
+    assert asked, "a lesson has exercises"
+    for number, cell in asked:
+        assert cell.cell_type == "code", f"exercise {number} has no solution cell right after it"
         assert cell.metadata.get("tags") == ["hide-cell"], (number, cell.metadata)
         assert cell.metadata.get("cellView") == "form", number
         assert cell.metadata.get("jupyter") == {"source_hidden": True, "outputs_hidden": True}, number
