@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from benchmarks.records import ROOT  # noqa: E402
 from benchmarks.run import REFERENCES, RESULTS, read_json  # noqa: E402
+from nlpcourse.bands import read_bands  # noqa: E402
 
 PAGE = ROOT / "book" / "results.md"
 FIGURES = ROOT / "book" / "figures"
@@ -206,11 +207,15 @@ def lesson_section(lessons_result: dict) -> list[str]:
     lessons = lessons_result["lessons"]
     total = sum(lesson["median_s"] for lesson in lessons.values())
     over = [name for name, lesson in lessons.items() if lesson["median_s"] > LESSON_BUDGET_S]
+    calibration = lessons_result.get("calibration_s")
+    seeded = "seeds" in lessons_result
     lines = [
         "## Lesson run times",
         "",
         f"Every lesson notebook executed {_times(lessons_result['repeats'])} with `jupyter execute`, as a "
-        "learner runs it (kernel start included, outputs thrown away), round robin; the table gives the "
+        "learner runs it (kernel start included, outputs thrown away), round robin"
+        + (", run *k* with seed *k*" if seeded else "")
+        + "; the table gives the "
         f"median wall time, the range, the peak memory of the process tree and the highest 1-minute load "
         "average seen before a run (about 1 means the lesson had the machine to itself). Budget: "
         f"{LESSON_BUDGET_S} s "
@@ -218,14 +223,30 @@ def lesson_section(lessons_result: dict) -> list[str]:
         "",
         f"Machine: {_machine_line(lessons_result['machine'])}.",
         "",
-        "| lesson | median s | min-max s | peak memory | load at start | within budget |",
-        "|---|---|---|---|---|---|",
+    ]
+    if calibration:
+        lines += [
+            f"Machines differ: on another idle 2-core machine the recurrent lessons ran up to twice as fast. "
+            f"So the same run also timed a fixed calibration workload (a small GRU forward and backward "
+            f"pass and a loop of matrix products on two threads, `benchmarks/run.py`): "
+            f"**{calibration:.2f} s** here. The column *calibrations* is each lesson's median divided by it, "
+            "a time that compares across machines: time the workload on yours "
+            "(`python -c \"from benchmarks.run import calibration_seconds as c; print(c())\"`) and "
+            "multiply.",
+            "",
+        ]
+    lines += [
+        "| lesson | median s | min-max s | " + ("calibrations | " if calibration else "")
+        + "peak memory | load at start | within budget |",
+        "|---|---|---|---|---|---|" + ("---|" if calibration else ""),
     ]
     for name, lesson in lessons.items():
         verdict = "no" if lesson["median_s"] > LESSON_BUDGET_S else (
             "yes" if lesson["median_s"] > LESSON_TARGET_S else "yes, under target")
         lines.append(f"| {{doc}}`{lesson_title(name)} <../notebooks/{name}>` | {lesson['median_s']:.1f} | "
-                     f"{lesson['min_s']:.1f}-{lesson['max_s']:.1f} | {lesson['peak_rss_mb'] / 1024:.2f} GB | "
+                     f"{lesson['min_s']:.1f}-{lesson['max_s']:.1f} | "
+                     + (f"{lesson['calibrations']:.1f} | " if calibration else "")
+                     + f"{lesson['peak_rss_mb'] / 1024:.2f} GB | "
                      f"{max(run['load_before'] for run in lesson['runs']):.1f} | {verdict} |")
     lines += [
         "",
@@ -247,6 +268,34 @@ def lesson_section(lessons_result: dict) -> list[str]:
     return lines
 
 
+def band_section(recorded: dict) -> list[str]:
+    """Each lesson's headline numbers over seeds: the bands the lessons print beside a run."""
+    if not recorded.get("lessons"):
+        return []
+    lines = [
+        "## Seed bands: is my run normal?",
+        "",
+        "A lesson trains for seconds, so its numbers move with the seed. Each lesson reports its "
+        "headline numbers (those of its summary table) with `nlpcourse.bands.Headlines`, which prints "
+        "your run beside the band below; the runs of the timing table above recorded them, run *k* "
+        f"with seed *k* on {recorded['machine']}. The band ships with the package "
+        "(`nlpcourse/seed_bands.json`), so a run in Colab is compared with it too. Another machine "
+        "(or another torch) may land a little outside it: the order of floating-point sums differs.",
+        "",
+        "| lesson | number | band | by seed |",
+        "|---|---|---|---|",
+    ]
+    def fine(value: float) -> str:  # bands are narrow: three decimals below 10
+        return f"{value:.3f}" if abs(value) < 10 else number(value)
+
+    for lesson, table in recorded["lessons"].items():
+        for name, band in table.items():
+            values = band["values"]
+            lines.append(f"| {{doc}}`{lesson_title(lesson)} <../notebooks/{lesson}>` | {name} | "
+                         f"{fine(min(values))}-{fine(max(values))} | {', '.join(map(fine, values))} |")
+    return lines + [""]
+
+
 HEADER = """# Results: what the course delivers
 
 ```{{note}}
@@ -263,8 +312,8 @@ the published numbers it can be compared with, and how long every lesson takes.
 FOOTER = """## Reproducing these numbers
 
 ```bash
-make bench                                    # everything: about an hour on 2 cores
-.venv/bin/python -m benchmarks lessons --only 06_cnn_for_text --repeats 3
+make bench                                    # everything: about 90 min on 2 cores
+.venv/bin/python -m benchmarks lessons --only 06_cnn_for_text --repeats 5
 .venv/bin/python -m benchmarks references --only classification
 .venv/bin/python -m benchmarks report         # this page, from the JSON alone
 ```
@@ -281,7 +330,8 @@ def render() -> dict[Path, str]:
     references = {name: read_json(RESULTS / f"{name}.json") for name in REFERENCES
                   if (RESULTS / f"{name}.json").exists()}
     records = [record for result in references.values() for record in result["records"]]
-    page = "\n".join([HEADER.format(), *reference_section(references), *lesson_section(lessons_result), FOOTER])
+    page = "\n".join([HEADER.format(), *reference_section(references), *lesson_section(lessons_result),
+                      *band_section(read_bands()), FOOTER])
     return {
         PAGE: page,
         LESSON_FIGURE: lesson_figure(lessons_result["lessons"]),
