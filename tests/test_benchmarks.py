@@ -8,6 +8,7 @@ lesson and every reference module, and the runner measures what it says it measu
 import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -125,6 +126,27 @@ def test_unknown_lesson_and_module_names_are_clear_errors(tmp_path):
         run.main(["references", "--only", "nothing"])
     with pytest.raises(FileNotFoundError, match="tier-2 sample data"):
         run.main(["references", "--only", run.REFERENCES[0], "--data", str(tmp_path / "absent")])
+
+
+def test_each_run_of_a_lesson_gets_its_seed_and_its_headlines_are_collected(tmp_path, monkeypatch):
+    """End to end through `jupyter execute`: run k sees NLPCOURSE_SEED=k, and what the
+    notebook reports with Headlines comes back per seed."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from nlpcourse.bands import Headlines, lesson_seed\n"
+        "Headlines('99_probe').report('seed squared', lesson_seed() ** 2)")])
+    nbformat.write(notebook, tmp_path / "99_probe.ipynb")
+    monkeypatch.setattr(run, "NOTEBOOKS", tmp_path)
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    timed, headlines = run.time_lessons(["99_probe"], repeats=3, jupyter=jupyter)
+    assert headlines == {"99_probe": {"seed squared": {"seeds": [0, 1, 2], "values": [0.0, 1.0, 4.0]}}}
+    assert [r["seed"] for r in timed["99_probe"]["runs"]] == [0, 1, 2]
+
+
+def test_the_calibration_workload_takes_seconds():
+    seconds = run.calibration_seconds()
+    assert 0.05 < seconds < 120
 
 
 def test_a_missing_results_file_says_how_to_make_it(tmp_path):
