@@ -3,6 +3,7 @@
     python -m benchmarks all                 # what make bench runs
     python -m benchmarks lessons [--repeats 5] [--only 06_cnn_for_text ...]
     python -m benchmarks references [--only classification ...]
+    python -m benchmarks converged           # lessons 09-10's classifiers to convergence
     python -m benchmarks report              # book/results.md from the JSON only
 
 Each part writes one JSON file into benchmarks/results/ (atomically, so an interrupted
@@ -172,11 +173,53 @@ def lessons_command(args) -> None:
     write_json(path, {"machine": machine(), "repeats": args.repeats, "seeds": list(range(args.repeats)),
                       "calibration_s": calibration_s, "calibration_runs": calibration,
                       "lessons": {name: lessons[name] for name in sorted(lessons)}})
-    bands = read_bands() if args.only else {}
-    recorded = {**bands.get("lessons", {}), **{name: table for name, table in headlines.items() if table}}
-    write_json(BANDS_FILE, {"machine": f"{machine()['cpu']}, {machine()['cores']} cores",
-                            "written_by": "make bench (python -m benchmarks lessons)",
-                            "lessons": {name: recorded[name] for name in sorted(recorded)}})
+    recorded = {**(read_bands().get("lessons", {}) if args.only else {}),
+                **{name: table for name, table in headlines.items() if table}}
+    update_bands("lessons", {name: recorded[name] for name in sorted(recorded)})
+
+
+def update_bands(table: str, entries: dict) -> None:
+    """Replace one table ("lessons": the seed bands of the lessons' headlines;
+    "converged": Part II's comparisons trained to convergence) of the shipped bands file,
+    keeping the other."""
+    bands = read_bands()
+    bands.update({"machine": f"{machine()['cpu']}, {machine()['cores']} cores",
+                  "written_by": "make bench (benchmarks/run.py)", table: entries})
+    bands.setdefault("lessons", {})
+    write_json(BANDS_FILE, bands)
+
+
+def converged_command(args) -> None:
+    """Lessons 09 and 10's classifiers trained to convergence, in a child process."""
+    from benchmarks import converged
+
+    print(f"Part II to convergence: seeds {list(converged.SEEDS)}, at most {converged.MAX_EPOCHS} "
+          f"epochs, patience {converged.PATIENCE}", flush=True)
+    out = RESULTS / "converged.json"
+    run = timed_child([sys.executable, "-m", "benchmarks", "converged-child", "--out", str(out)])
+    if run["returncode"] != 0:
+        raise RuntimeError(f"the convergence runs failed (exit {run['returncode']}):\n{run['output'][-3000:]}")
+    print(run["output"], end="")
+    result = read_json(out)
+    result.update(wall_s=run["wall_s"], peak_rss_mb=run["peak_rss_mb"], load_before=run["load_before"])
+    write_json(out, result)
+    update_bands("converged", {
+        lesson: {f"{name}, to convergence": {"seeds": [r["seed"] for r in runs],
+                                             "values": [r["test_accuracy"] for r in runs]}
+                 for name, runs in models.items()}
+        for lesson, models in result["lessons"].items()})
+
+
+def run_converged(out: Path) -> None:
+    """In the child process: the convergence runs, on the reference runs' threads."""
+    import torch
+
+    from benchmarks import converged
+
+    torch.set_num_threads(REFERENCE_THREADS)
+    results = converged.run()
+    write_json(out, {"machine": machine(), "seeds": list(converged.SEEDS), "max_epochs": converged.MAX_EPOCHS,
+                     "patience": converged.PATIENCE, "lessons": results})
 
 
 def run_reference_module(module_name: str, data_dir: Path, out: Path) -> None:
@@ -230,10 +273,13 @@ def main(argv: list[str] | None = None) -> None:
     references = commands.add_parser("references", help="the reference runs on the tier-2 samples")
     references.add_argument("--only", nargs="+", metavar="MODULE")
     references.add_argument("--data", default=str(DATA))
+    commands.add_parser("converged", help="lessons 09 and 10's classifiers trained to convergence")
     commands.add_parser("report", help="book/results.md and its figures from benchmarks/results/")
     everything = commands.add_parser("all", help="lessons, references, report")
     everything.add_argument("--repeats", type=int, default=5)
     everything.add_argument("--data", default=str(DATA))
+    child = commands.add_parser("converged-child", help=argparse.SUPPRESS)  # a child of `converged`
+    child.add_argument("--out", required=True)
     one = commands.add_parser("one", help=argparse.SUPPRESS)  # a child of `references`
     one.add_argument("module", choices=REFERENCES)
     one.add_argument("--data", required=True)
@@ -243,16 +289,22 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "one":
         run_reference_module(args.module, Path(args.data), Path(args.out))
         return
+    if args.command == "converged-child":
+        run_converged(Path(args.out))
+        return
     if args.command == "all":
         args.only = None
         start = time.perf_counter()
         references_command(args)
+        converged_command(args)
         lessons_command(args)
         print(f"make bench: {time.perf_counter() - start:.0f} s before the report")
     elif args.command == "lessons":
         lessons_command(args)
     elif args.command == "references":
         references_command(args)
+    elif args.command == "converged":
+        converged_command(args)
     missing = [name for name in ("lessons", *REFERENCES) if not (RESULTS / f"{name}.json").exists()]
     if missing and args.command != "report":
         print(f"not writing the report yet: no results for {', '.join(missing)}")

@@ -9,8 +9,11 @@ the package. The lesson prints its own run beside that band::
     headlines.report("GRU test accuracy", accuracy)
     # GRU test accuracy: your run 0.741; seeds 0-4 on the course machine: 0.735-0.746
 
-and a claim about every seed ("the GRU beats the RNN on all five") is asserted on
-``headlines.band(name).values``, the recorded numbers, not on one run.
+and a claim about every seed ("the GRU beats the RNN on all five") is checked on the
+recorded numbers (``headlines.band(name).values``), not on one run. The same file holds
+Part II's classifiers trained to convergence (``make bench``'s longer runs, table
+"converged"), which lessons 09 and 10 show beside their one-epoch runs as bands named
+"<model>, to convergence".
 
 Under ``make bench`` the environment sets ``NLPCOURSE_SEED`` (the lesson's seed, read by
 :func:`lesson_seed`) and ``NLPCOURSE_HEADLINES`` (a file that :meth:`Headlines.report`
@@ -92,7 +95,8 @@ class Headlines:
 
     def band(self, name: str) -> Band:
         """The recorded band of ``name``; a clear error if the benchmark never ran it."""
-        recorded = self._bands.get("lessons", {}).get(self.lesson, {})
+        recorded = {**self._bands.get("lessons", {}).get(self.lesson, {}),
+                    **self._bands.get("converged", {}).get(self.lesson, {})}
         if name not in recorded:
             known = ", ".join(sorted(recorded)) or "none"
             raise KeyError(f"no band recorded for {self.lesson!r} / {name!r} (recorded: {known}); "

@@ -62,10 +62,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import sunspots
 from nlpcourse.train import evaluate, fit, seed_everything
 
-seed_everything(0)
+SEED = lesson_seed()  # 0, unless `make bench` runs the lesson with another seed
+seed_everything(SEED)
+headlines = Headlines("07_rnn")
 # An RNN runs many small matrix products one after the other. With two threads, each of
 # them waits for the other core, which a shared machine may be using: one thread is
 # faster here.
@@ -81,7 +84,7 @@ lesson_start = time.perf_counter()
 #
 # | data | shape | example |
 # |---|---|---|
-# | tabular | `[rows, columns]` | 1,000 customers with 12 attributes: `[1000, 12]` |
+# | tabular | `[rows, columns]` | 64 customers with 12 attributes: `[64, 12]` |
 # | images | `[N, H, W, C]` (PyTorch: `[N, C, H, W]`) | 32 RGB photos of 28 x 28: `[32, 28, 28, 3]` |
 # | sequences | `[N, timesteps, features]` | 32 sentences of 20 words, 100-d embeddings: `[32, 20, 100]` |
 #
@@ -127,8 +130,9 @@ def rnn_forward(x, W_ih, W_hh, b_ih, b_hh):
 
 # %% [markdown]
 # `nn.RNN` holds exactly these tensors, named `weight_ih_l0`, `weight_hh_l0`,
-# `bias_ih_l0` and `bias_hh_l0`. We take the course notes' sizes (input 10, hidden 20,
-# 15 steps, a batch of 3) and run both with the same weights.
+# `bias_ih_l0` and `bias_hh_l0`. We take the sizes of the source notes (see the
+# introduction): input 10, hidden 20, 15 steps, a batch of 3, and run both with the
+# same weights.
 
 # %%
 torch.manual_seed(0)
@@ -163,23 +167,28 @@ assert n_params == 64 * 100 + 64 * 64 + 2 * 64 == 10_624
 # %% [markdown]
 # ### Why tanh
 #
-# The state is multiplied by $W_{hh}$ at every step. If that matrix stretches vectors
-# (its largest eigenvalue magnitude, the **spectral radius**, above 1) and nothing
-# limits the result, the state grows geometrically, and so do the gradients. tanh keeps
-# every coordinate in $(-1, 1)$. Below, the same weights with spectral radius 1.5 run
-# for 50 steps without an activation and with tanh.
+# The state is multiplied by $W_{hh}$ at every step. If that matrix has an eigenvalue
+# of magnitude above 1 (its largest eigenvalue magnitude is the **spectral radius**)
+# and nothing limits the result, repeated multiplication makes the state grow
+# geometrically, by about the spectral radius per step, and the gradients with it.
+# tanh keeps every coordinate in $(-1, 1)$. Below, the same weights with spectral
+# radius 1.5 run for 50 steps without an activation and with tanh.
 
 # %%
 torch.manual_seed(0)
 H = 20
 W = torch.randn(H, H)
 W = W * 1.5 / torch.linalg.eigvals(W).abs().max()  # spectral radius 1.5
-h_linear = h_tanh = torch.full((H,), 0.1)
+h_start = torch.full((H,), 0.1)
+h_linear = h_tanh = h_start
 for _ in range(50):
     h_linear = W @ h_linear
     h_tanh = torch.tanh(W @ h_tanh)
+growth = (h_linear.norm() / h_start.norm()) ** (1 / 50)  # mean growth per step
 print(f"after 50 steps: |h| = {h_linear.norm():.2e} linear, {h_tanh.norm():.2f} tanh")
-assert h_linear.norm() > 1e6 and h_tanh.abs().max() < 1
+print(f"linear state: grew by {growth:.2f} per step (spectral radius 1.5)")
+assert 1.4 < growth < 1.6  # geometric growth at the spectral radius
+assert h_tanh.norm() > 0.5  # tanh bounds the state, and it has not died out either
 
 # %% [markdown]
 # ## 3. Many-to-one and many-to-many
@@ -365,7 +374,7 @@ loaders = {
 
 def train_forecaster(loss_fn):
     """The notes' VanillaRNN, one feature in and one out, trained on the windows."""
-    seed_everything(0)
+    seed_everything(SEED)
     model = VanillaRNN(input_size=1, hidden_size=32, output_size=1)
     history = fit(
         model,
@@ -389,9 +398,11 @@ print(
     f"{history.best_epoch + 1}"
 )
 print(f"test MAE: RNN {rnn_mae:.1f}, naive {naive_mae:.1f}, AR(20) {ar_mae:.1f}")
+headlines.report("RNN test MAE", rnn_mae, ".1f")
+print(f"RNN / AR(20) test MAE: {rnn_mae / ar_mae:.2f}")
 assert history.train_loss[-1] < 0.6 * history.train_loss[0]
 assert rnn_mae < naive_mae and rnn_mae < seasonal_mae
-assert rnn_mae > 0.85 * ar_mae  # no clear win over the linear AR (below)
+assert rnn_mae < 1.25 * ar_mae  # it comes close to the linear AR (a floor, see below)
 
 # %% mystnb={"image": {"alt": "Left: training and validation L1 loss of the RNN forecaster by epoch, with the restored best epoch marked. Right: the sunspot numbers of the 40 test years beside the one-year-ahead forecasts of the RNN, a linear AR(20) model and the naive forecast, each labelled with its mean absolute error."}}
 with torch.no_grad():
@@ -418,30 +429,90 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The RNN beats both free baselines. It does not clearly beat the linear AR model: with
-# 209 training years, a linear function of 20 past values is already a good model of
-# this series, and a neural network earns its cost on larger and less linear data. That
-# is why a forecast is always reported beside its baselines.
+# The RNN beats both free baselines and comes close to the linear AR model (the ratio
+# printed above; the assert only asks for less than 1.25). Whether it edges past AR or
+# stays just behind changes with the seed, so this run does not show a clear win for
+# either: with 209 training years, a linear function of 20 past values is already a
+# good model of this series, and a neural network earns its cost on larger and less
+# linear data. That is why a forecast is always reported beside its baselines.
 
 # %% [markdown]
 # ## 5. The vanishing gradient, measured (기울기 소실)
 #
 # Training an RNN means backpropagating through the unrolled loop,
 # {term}`backpropagation through time` (BPTT, 시간에 따른 역전파). The gradient that
-# reaches step $t$ from the last state is a product of one Jacobian per step in between:
+# reaches step $t$ from the last state is a product of one Jacobian per step in
+# between, the latest step's on the left:
 #
 # $$
-# \frac{\partial h_T}{\partial h_t} = \prod_{k=t+1}^{T} \operatorname{diag}\left(1 -
-# h_k^2\right) W_{hh}.
+# \frac{\partial h_T}{\partial h_t} = J_T J_{T-1} \cdots J_{t+1}, \qquad
+# J_k = \frac{\partial h_k}{\partial h_{k-1}}
+#     = \operatorname{diag}\left(1 - h_k^2\right) W_{hh}.
 # $$
 #
-# Each factor shrinks vectors if $W_{hh}$ does (spectral radius below 1) and tanh's
-# derivative $1 - h_k^2 \le 1$ only shrinks them more. The notes' arithmetic: a factor
-# of 0.5 applied 20 times is $0.5^{20} \approx 0.00000095$. So the early steps barely
-# change the loss's gradient: the RNN forgets early steps and remembers recent ones
-# {cite:p}`bengio1994vanishing`. If the factors are above 1 the product can instead
-# explode, an {term}`exploding gradient` (기울기 폭주) {cite:p}`pascanu2013difficulty`,
-# which is why `fit` above clipped the gradient norm (`grad_clip=1.0`).
+# Matrices do not commute, so the order matters: a gradient flowing back from $h_T$
+# meets $J_T$ first and $J_{t+1}$ last. The notes' arithmetic is the simplest case,
+# one unit with recurrent weight 0.5 and no tanh, so that every $J_k$ is the number
+# 0.5; autograd, run through 20 such steps, gives the product.
+
+# %%
+h0 = torch.ones(1, requires_grad=True)
+h = h0
+for _ in range(20):
+    h = 0.5 * h + 0.1  # one linear unit: h_k = w h_{k-1} + input, with w = 0.5
+(grad,) = torch.autograd.grad(h.sum(), h0)  # d h_20 / d h_0
+print(f"d h_20 / d h_0 = {grad.item():.8f} = {grad.item():.2g}")
+assert abs(grad.item() - 0.5**20) < 1e-12  # the product of the 20 local derivatives
+
+# %% [markdown]
+# A factor of 0.5 applied 20 times is $0.5^{20} \approx 0.00000095$. So the early steps
+# barely change the loss's gradient: the RNN forgets early steps and remembers recent
+# ones {cite:p}`bengio1994vanishing`. If the factors are above 1 the product can
+# instead explode, an {term}`exploding gradient` (기울기 폭주)
+# {cite:p}`pascanu2013difficulty`, which is why `fit` above clipped the gradient norm
+# (`grad_clip=1.0`).
+#
+# With many units, "a factor below 1" needs care, because it is the **product** that
+# shrinks, not necessarily each factor. Without tanh every $J_k$ is $W_{hh}$ and the
+# product is $W_{hh}^{T-t}$: if the spectral radius $\rho$ is below 1, the norm of
+# that power goes to 0 as $T - t$ grows, in the end by about a factor $\rho$ per step.
+# But a matrix that is not *normal* (not diagonal in some orthonormal basis) can have
+# small eigenvalues and still stretch some vectors, since its largest singular value
+# $\lVert W_{hh} \rVert_2$ can exceed 1: then one factor, or a short product, grows
+# before the long products decay. tanh multiplies each factor by $\operatorname{diag}(1
+# - h_k^2)$, numbers in $(0, 1]$ that change from step to step. The bound that holds
+# for every step and every input uses the norm, $\lVert \partial h_T / \partial h_t
+# \rVert_2 \le \lVert W_{hh} \rVert_2^{\,T-t}$: if the largest singular value is below
+# 1, every factor shrinks every vector and the gradient vanishes at least
+# geometrically {cite:p}`pascanu2013difficulty`. A spectral radius below 1 alone does
+# not promise that once diagonal factors sit between the $W_{hh}$'s. Two small
+# matrices show both effects.
+
+# %%
+W_nn = torch.tensor([[0.5, 4.0], [0.0, 0.5]])  # not normal; both eigenvalues are 0.5
+rho = torch.linalg.eigvals(W_nn).abs().max().item()
+power_norm = {
+    n: torch.linalg.matrix_norm(torch.linalg.matrix_power(W_nn, n), ord=2).item()
+    for n in (1, 2, 3, 5, 10, 20, 40)
+}
+print(f"spectral radius {rho:.2f}")
+print("||W^n||_2 by n:", {n: f"{v:.2g}" for n, v in power_norm.items()})
+assert rho < 1 < power_norm[1] and power_norm[3] > 1  # short products stretch
+assert power_norm[40] < 1e-6  # long ones vanish
+
+W_zero = 1.5 * torch.tensor([[1.0, -1.0], [1.0, -1.0]])  # W @ W = 0: radius 0
+D = torch.diag(torch.tensor([1.0, 0.01]))  # tanh' near 1 and near 0 (saturated)
+square = (W_zero @ W_zero).abs().max().item()  # all eigenvalues 0 when W @ W = 0
+with_tanh = torch.linalg.matrix_norm(torch.linalg.matrix_power(D @ W_zero, 20), ord=2)
+print(f"largest entry of W @ W: {square:.1f}; ||(D W)^20||_2 = {with_tanh:.3g}")
+assert square == 0 and with_tanh > 100  # the diagonal factors undo the radius
+
+# %% [markdown]
+# The first matrix has spectral radius 0.5, yet its first powers stretch some vectors
+# severalfold; only longer products vanish. The second has spectral radius 0 (its
+# square is the zero matrix), yet with a diagonal factor of tanh-like slopes between
+# the copies the product grows. Such cases need carefully built weights. For random
+# weights, as at initialisation, the product shrinks steadily, as we now measure.
 #
 # We measure it on an untrained tanh RNN: run 60 steps of random input, keep every
 # state with `retain_grad()`, backpropagate a random direction of $h_T$ (a scalar
@@ -450,10 +521,6 @@ plt.show()
 # sequences, for three spectral radii of $W_{hh}$.
 
 # %% mystnb={"image": {"alt": "Norm of the gradient of h_T with respect to h_t, on a log scale, against the distance T - t, for an untrained tanh RNN whose recurrent weights have spectral radius 0.5, 1.0 and 1.5, beside the line 0.5 to the power T - t. The norms fall along straight lines (exponential decay), fastest for radius 0.5 and slowest for 1.5."}}
-print(f"0.5 ** 20 = {0.5**20:.8f}")
-assert f"{0.5**20:.8f}" == "0.00000095"
-
-
 def state_gradient_norms(radius, T=60, hidden=32, batch=16, seed=0):
     """Mean ||d(v . h_T)/d h_t|| for t = 1..T, a tanh RNN with W_hh of this radius."""
     g = torch.Generator().manual_seed(seed)
@@ -497,16 +564,17 @@ print(
 )
 assert at_20[0.5] < 1e-2 and slope < np.log10(0.5)  # faster than 0.5 per step
 assert at_20[0.5] < at_20[1.0] < 1e-2 < at_20[1.5] < 1
-assert 1e-10 < at_20[0.5] < 1e-8 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
+assert 1e-10 < at_20[0.5] < 1e-9 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
 
 # %% [markdown]
 # On a log scale the norm falls along a straight line, an exponential decay. With
-# spectral radius 0.5 it is even steeper than $0.5^{T-t}$ (a slope of about -0.48 per
-# step in $\log_{10}$ against -0.30), because tanh's derivative shrinks every factor
-# further: 20 steps back the gradient is about $10^{-9}$ of its size at the end, far
-# below the notes' $0.5^{20} \approx 10^{-6}$. Radius 1.0 still loses a factor of about
-# 5,000 over 20 steps. Radius 1.5 decays slowly, and with random inputs tanh's
-# saturation keeps it from exploding; without tanh it would grow like $1.5^{T-t}$.
+# spectral radius 0.5 it is even steeper than $0.5^{T-t}$ (a slope of -0.475 per step
+# in $\log_{10}$ against -0.301), because tanh's slopes below 1 shrink the product
+# further: 20 steps back the gradient is less than $10^{-9}$ of its size at the end,
+# far below the notes' $0.5^{20} \approx 10^{-6}$. Radius 1.0 still loses more than
+# three orders of magnitude over 20 steps. Radius 1.5 decays slowly, and with random
+# inputs tanh's saturation keeps it from exploding; without tanh it would grow like
+# $1.5^{T-t}$.
 # Gated cells, the LSTM {cite:p}`hochreiter1997lstm` and GRU of the next
 # lesson, add a path along which the state is copied rather than squashed, so that the
 # gradient can survive many steps.
@@ -514,12 +582,13 @@ assert 1e-10 < at_20[0.5] < 1e-8 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
 # %% [markdown]
 # ## Scale up
 #
-# - **Longer training, larger model.** `epochs=300` with `patience=30` and
-#   `hidden_size=64`, or `num_layers=2` (a stacked RNN), take seconds on any machine;
-#   compare the test MAE with the AR baseline each time.
+# - **Longer training, larger model.** Five times the epochs of `train_forecaster`
+#   with early stopping (`patience` a tenth of them), and `hidden_size=64` or
+#   `num_layers=2` (a stacked RNN), take seconds on any machine; compare the test MAE
+#   with the AR baseline each time.
 # - **Longer windows.** `window = 40` covers more than three cycles; watch whether the
 #   RNN uses the extra years, given the vanishing gradient of section 5.
-# - **Monthly data.** The monthly sunspot series (about 3,000 values, not shipped with
+# - **Monthly data.** The monthly sunspot series (thousands of values, not shipped with
 #   statsmodels) makes a many-to-many task worth a GPU: predict every next month.
 # - **Device.** `get_device()` (from `nlpcourse.train`) picks a GPU; pass
 #   `device=get_device()` to `fit`, and move the inputs of every later model call there.
@@ -564,9 +633,9 @@ _, mse_test_mae = evaluate(
     mse_forecaster, loaders["test"], nn.L1Loss(), mae_in_sunspots
 )
 print(f"test MAE: trained on MSE {mse_test_mae:.1f}, on MAE {rnn_mae:.1f}")
-assert mse_test_mae < naive_mae
-# Both beat the baselines. On this split MSE even reached the lower test MAE: it weighs
-# the high peaks more, and the test years hold two of the highest cycles. MAE's
+assert mse_test_mae < naive_mae and mse_test_mae < rnn_mae
+# Both beat the baselines, and on this split MSE even reaches the lower test MAE: it
+# weighs the high peaks more, and the test years hold two of the highest cycles. MAE's
 # advantage is steadier updates, not always the better score; compare the curves in
 # mse_history with those in history.
 
@@ -578,7 +647,7 @@ assert mse_test_mae < naive_mae
 # @title Solution to exercise 3
 below = distance[norms[1.0] < 1e-3 * norms[1.0][-1]]
 print("first distance below 1e-3:", below.min() if len(below) else "none within 60")
-assert len(below) == 0 or below.min() > 3
+assert len(below) > 0 and 10 <= below.min() <= 20  # 20 steps lose over 1e3 (above)
 
 # %% [markdown]
 # ## Summary
@@ -592,7 +661,9 @@ assert len(below) == 0 or below.min() > 3
 # Formulas to keep: an RNN layer from $d$ inputs to $H$ units has $Hd + H^2 + 2H$
 # parameters; sequence batches are `[N, timesteps, features]`; `out` is `(N, T, H)`
 # (every step, `return_sequences=True`), `h_n[-1]` is `out[:, -1]` (the last step);
-# a gradient multiplied by 0.5 for 20 steps is $0.5^{20} \approx 9.5 \times 10^{-7}$.
+# a gradient multiplied by 0.5 for 20 steps is $0.5^{20}$, about one millionth; it is
+# the norm of the whole product of Jacobians that vanishes (a single factor may still
+# stretch), surely so when $\lVert W_{hh} \rVert_2 < 1$.
 #
 # ## References
 #

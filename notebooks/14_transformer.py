@@ -71,6 +71,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import dates
 from nlpcourse.models.attention import (
     MultiHeadAttention,
@@ -89,7 +90,9 @@ torch.set_num_threads(1)
 # nn.Transformer built with batch_first=False warns that an inference shortcut is off;
 # it changes nothing here.
 warnings.filterwarnings("ignore", message="enable_nested_tensor is True")
-seed_everything(0)
+SEED = lesson_seed()  # 0, unless `make bench` reruns the lesson with seeds 0 to 4
+seed_everything(SEED)
+headlines = Headlines("14_transformer")  # prints the headline numbers beside their band
 lesson_start = time.perf_counter()
 
 # %% [markdown]
@@ -110,7 +113,8 @@ lesson_start = time.perf_counter()
 # | self-attention | $O(n^2 d)$ | $O(1)$ | $O(1)$ |
 #
 # (The comparison of {cite:t}`vaswani2017attention`, table 1; $n$ is the length and
-# $d$ the width of the vectors.) The course notes sum the Transformer up the same way:
+# $d$ the width of the vectors.) The source notes (see the introduction) sum the
+# Transformer up the same way:
 # no recurrence, only attention; parallel, hence fast; good with long sentences; but
 # memory-hungry, because every position scores every other: $n^2$ numbers per layer and
 # head. Section 8 measures that price.
@@ -166,16 +170,23 @@ print(f"from 'the' (first) to the last output: {n - 1} state updates in the RNN,
 # Row $i$ of $QK^\top$ holds the scores of query $i$ against every key; the softmax turns
 # each row into weights that sum to 1; multiplying by $V$ averages the values with them.
 # In lesson 13 the queries came from the decoder and the keys and values from the
-# encoder; in **self**-attention all three come from the same sequence. The course
-# notes' example has 2 queries and 3 keys of 4 numbers, so 2 rows of 3 weights (we
-# already divide by $\sqrt{d_k}$, which the next paragraph explains):
+# encoder; in **self**-attention all three come from the same sequence. The notes'
+# example has 2 queries and 3 keys of 4 numbers, so 2 rows of 3 weights (we already
+# divide by $\sqrt{d_k}$, which the next paragraph explains). The formula written out
+# by hand gives the same weights and outputs as the course's
+# `scaled_dot_product_attention` (lesson 13) and PyTorch's fused
+# `F.scaled_dot_product_attention`:
 
 # %%
 torch.manual_seed(0)
 Q, K = torch.randn(2, 4), torch.randn(3, 4)  # 2 queries, 3 keys, d_k = 4
+V = torch.randn(3, 2)  # one value of 2 numbers per key
 weights = torch.softmax(Q @ K.T / math.sqrt(4), dim=-1)  # (2, 3): one row per query
 print(weights)
-assert torch.allclose(weights.sum(dim=-1), torch.ones(2))
+course_out, course_weights = scaled_dot_product_attention(Q, K, V)  # (2, 2), (2, 3)
+assert torch.allclose(course_weights, weights, atol=1e-6)
+assert torch.allclose(course_out, weights @ V, atol=1e-6)  # (2, 2): averaged values
+assert torch.allclose(F.scaled_dot_product_attention(Q, K, V), course_out, atol=1e-6)
 
 # %% [markdown]
 # **Why divide by $\sqrt{d_k}$?** If the entries of $q$ and $k$ are independent with
@@ -395,11 +406,34 @@ print("shuffled input -> the same outputs, shuffled: the order is invisible")
 # Each pair of dimensions is a clock hand turning at its own speed
 # $\omega_i = 10000^{-2i/d}$: the first pair turns once every $2\pi \approx 6$
 # positions, the last one about once every $10000 \cdot 2\pi$. Together they give every
-# position a distinct pattern, for any length. The token embeddings are multiplied by
-# $\sqrt{d}$ before the positions are added (the paper's choice, which
-# `PositionalEncoding` and `TransformerSeq2Seq` follow), so that the two are of similar
-# size.
+# position a distinct pattern, for any length.
 #
+# The token embeddings are multiplied by $\sqrt{d}$ before the positions are added, as
+# in the paper {cite:p}`vaswani2017attention`, which does not say why;
+# `PositionalEncoding` and `TransformerSeq2Seq` do the same. The factor makes sense only
+# together with the way the embeddings start: `TransformerSeq2Seq` draws them with
+# standard deviation $d^{-1/2}$, so that after the factor $\sqrt{d}$ their entries have
+# standard deviation 1, about the size of the position table's entries (sines and
+# cosines, whose root mean square is $1/\sqrt{2}$). Token and position then weigh about the same
+# in their sum. `nn.Embedding` on its own starts with standard deviation 1: the same
+# factor would make the tokens $\sqrt{d}$ times larger and drown the positions. We check
+# both at the width of this lesson's date model.
+
+# %%
+d = 32
+throwaway = TransformerSeq2Seq(100, 100, d_model=d)  # 100 tokens, only its embeddings
+token_std = throwaway.src_embedding.weight[1:].std().item()  # row 0, <pad>, is zeros
+default_std = nn.Embedding(100, d).weight.std().item()  # nn.Embedding's own start
+position_rms = sinusoidal_positions(100, d).pow(2).mean().sqrt().item()
+print(f"d = {d}: TransformerSeq2Seq's embeddings start with std {token_std:.3f} "
+      f"(d^-1/2 = {d**-0.5:.3f}), {token_std * math.sqrt(d):.2f} after the factor "
+      f"sqrt(d); the positions' RMS is {position_rms:.2f}")
+print(f"nn.Embedding's default start: std {default_std:.2f}, "
+      f"{default_std * math.sqrt(d):.1f} after the factor")
+assert abs(token_std * math.sqrt(d) - 1) < 0.1  # tokens and positions of a size
+assert default_std * math.sqrt(d) > 4 * position_rms  # the positions would drown
+
+# %% [markdown]
 # The pattern has a useful property. For two positions $p$ and $p + k$,
 #
 # $$
@@ -529,8 +563,8 @@ print(f"{n_layer:,} parameters = attention 4d^2+4d + feed-forward 2 d d_ff + d_f
 # decoder layers. A decoder layer has a third sub-layer between the two above:
 # {term}`cross-attention` (교차 어텐션), whose queries come from the decoder and whose
 # keys and values are the encoder's output (the *memory*); that is lesson 13's attention
-# again. The decoder's own self-attention is causal. PyTorch's `nn.Transformer` is that
-# stack, and the course notes build it with the paper's sizes:
+# again. The decoder's own self-attention must be causal. PyTorch's `nn.Transformer`
+# is that stack, and the notes build it with the paper's sizes:
 
 # %%
 torch.manual_seed(0)
@@ -539,7 +573,7 @@ transformer = nn.Transformer(d_model=512, nhead=8, num_encoder_layers=6,
 src = torch.rand(10, 4, 512)  # (S, B, d): 10 source positions, 4 sentences
 tgt = torch.rand(20, 4, 512)  # (T, B, d): 20 target positions
 with torch.no_grad():
-    out = transformer(src, tgt)  # (T, B, d): one vector per target position
+    out = transformer(src, tgt)  # (T, B, d): the notes' call, with no tgt_mask
 print("src", tuple(src.shape), "tgt", tuple(tgt.shape), "->", tuple(out.shape))
 assert out.shape == (20, 4, 512)
 
@@ -552,11 +586,13 @@ decoder_layer_params = 2 * attention_params + ffn_params + 3 * 2 * d  # three La
 formula = (N * encoder_layer_params + N * decoder_layer_params
            + 2 * 2 * d)  # + final norms
 assert n_big == formula == 44_140_544
-print(f"{n_big:,} parameters: {encoder_layer_params:,} per encoder layer, "
-      f"{decoder_layer_params:,} per decoder layer")
+decoder_share = (N * decoder_layer_params + 2 * d) / n_big  # its layers and final norm
+print(f"{n_big:,} parameters ({n_big / 1e6:.1f} million): "
+      f"{encoder_layer_params:,} per encoder layer, "
+      f"{decoder_layer_params:,} per decoder layer; {decoder_share:.0%} in the decoder")
 
 # %% [markdown]
-# Three things to read from this cell:
+# Four things to read from this cell and the next:
 #
 # - **Time comes first.** `nn.Transformer` defaults to `batch_first=False`: tensors
 #   are (length, batch, d), the old convention of PyTorch's recurrent layers. The notes
@@ -571,6 +607,36 @@ print(f"{n_big:,} parameters: {encoder_layer_params:,} per encoder layer, "
 #   norms, 57% of them in the decoder, which has two attentions per layer. Token
 #   embeddings, positional encoding and a linear layer onto the vocabulary are ours to
 #   add (section 7).
+# - **Nothing hides the future.** `nn.Transformer` applies only the masks it is given,
+#   and the notes' call gives none. So every target position attends to all 20,
+#   including the ones after it. A decoder trained like that can read the token it is
+#   asked to predict at the next position, and learns to copy it; at generation time
+#   there is nothing to copy (lesson 16's exercise 3 trains such a model). We measure
+#   it: give target position 15 a new vector and see how far the outputs at positions 0
+#   to 14, which should not depend on it, move. Then the same with the causal mask that
+#   `nn.Transformer.generate_square_subsequent_mask` builds, $-\infty$ above the
+#   diagonal (exercise 2 compares it with `causal_mask`).
+
+# %%
+transformer.eval()  # no dropout: two calls differ only where their inputs do
+later = tgt.clone()
+later[15] = torch.rand(4, 512)  # (B, d): a new target vector at position 15
+future = nn.Transformer.generate_square_subsequent_mask(20)  # (T, T): 0 or -inf
+with torch.no_grad():
+    moved = {
+        name: (transformer(src, later, tgt_mask=mask)
+               - transformer(src, tgt, tgt_mask=mask))[:15].abs().max().item()
+        for name, mask in [("without tgt_mask", None), ("with tgt_mask", future)]
+    }
+for name, shift in moved.items():
+    print(f"{name:16}: outputs at positions 0-14 move by up to {shift:.2g}")
+assert moved["without tgt_mask"] > 1e-2  # the earlier positions read position 15
+assert moved["with tgt_mask"] < 1e-5  # now they cannot
+
+# %% [markdown]
+# Without the mask, a change at position 15 reaches every earlier output; with it,
+# nothing before position 15 moves. `TransformerSeq2Seq` (section 7) always passes the
+# causal mask.
 #
 # Our date model needs far less. With width 32, 2 heads, 2 + 2 layers and a
 # feed-forward width of 64, the same formula gives about 1/1,000 of the parameters:
@@ -595,13 +661,13 @@ assert out.shape == (4, 20, 32)
 # model.
 
 # %%
-SEED = 0
-pairs = dates(10_000, 1_000, 1_000, seed=0)
-data = pair_loaders(pairs, "char", batch_size=64, seed=SEED)
+pairs = dates(10_000, 1_000, 1_000, seed=0)  # the pairs of lessons 12 and 13
+data = pair_loaders(pairs, "char", batch_size=64, seed=SEED)  # SEED: the batch order
 src, src_lengths, tgt_in, tgt_out = next(iter(data.train))
 print("src", tuple(src.shape), "src_lengths", tuple(src_lengths.shape),
       "tgt_in", tuple(tgt_in.shape), "tgt_out", tuple(tgt_out.shape))
-print(f"{len(data.src_vocab)} source and {len(data.tgt_vocab)} target characters")
+print(f"{len(data.src_vocab)} source and {len(data.tgt_vocab)} target characters; "
+      f"{len(data.train)} training batches of 64")
 i = int(src_lengths.argmin())  # the shortest source of the batch, to see its padding
 print("source :", src[i].tolist())
 print("tgt_in :", tgt_in[i].tolist(), repr(data.decode_target(tgt_in[i])))
@@ -689,34 +755,35 @@ def seconds_per_step(model, batch, repeats=3):
 
 batch = (src, src_lengths, tgt_in, tgt_out)
 V_src, V_tgt = len(data.src_vocab), len(data.tgt_vocab)
-gru_step = seconds_per_step(
-    Seq2Seq(V_src, V_tgt, 32, 64, attention="dot"),  # lesson 13's
-    batch,
-)
+gru = Seq2Seq(V_src, V_tgt, 32, 64, attention="dot")  # lesson 13's model
+gru_params = sum(p.numel() for p in gru.parameters())
+gru_step = seconds_per_step(gru, batch)
 transformer_step = seconds_per_step(
     TransformerSeq2Seq(V_src, V_tgt, 32, 2, 2, 2, 64, dropout=0.0),  # a throwaway copy
     batch,
 )
 print(f"one training step on {tuple(tgt_in.shape)} targets: "
-      "GRU with attention (lesson 13) "
+      f"GRU with attention (lesson 13, {gru_params:,} parameters) "
       f"{1000 * gru_step:.0f} ms in {T} decoder steps; "
-      f"Transformer {1000 * transformer_step:.0f} ms in one pass")
+      f"Transformer ({n_model:,} parameters) {1000 * transformer_step:.0f} ms "
+      "in one pass")
+# the same order of time: a margin that a machine four times kinder to one of them keeps
+assert 1 / 4 < transformer_step / gru_step < 4
 
 # %% [markdown]
-# On one CPU core the two steps cost about the same (lesson 13's model, with hidden
-# states of 64, has 54,191 parameters to our 45,711; timings on a shared machine vary
-# from run to run, so compare the two numbers, not the values). The work is organised
-# differently, though: the GRU decoder makes 11 small calls that must wait for each
-# other, the Transformer a few large ones. On a GPU, which does the work inside each
-# large call at once, that difference is everything, and it grows with the length: the
-# GRU's $T$ dependent steps stay $T$ steps, while the Transformer's pass is one step
-# whatever $T$.
+# On one CPU core the two steps take the same order of time, for models of about the
+# same size (timings on a shared machine vary from run to run, so compare the two
+# numbers with each other, not with ours). The work is organised differently, though:
+# the GRU decoder makes $T$ small calls that must wait for each other, the Transformer
+# a few large ones. On a GPU, which does the work inside each large call at once, that
+# difference is everything, and it grows with the length: the GRU's $T$ dependent
+# steps stay $T$ steps, while the Transformer's pass is one step whatever $T$.
 #
 # **Training.** 5 epochs of 157 batches with Adam at a learning rate of $3 \cdot 10^{-3}$
 # and the gradient norm clipped at 1, through the course's `fit`; the loss ignores the
-# padding. No dropout: with 10,000 pairs and 5 epochs the model does not overfit, and
-# dropout slowed it down in our trials. The metric is the share of non-padding target
-# characters predicted right (teacher-forced).
+# padding. No dropout: in 5 epochs of 10,000 pairs the model has no time to overfit
+# (the validation loss falls to the last epoch). The metric is the share of
+# non-padding target characters predicted right (teacher-forced).
 
 
 # %%
@@ -735,9 +802,11 @@ history = fit(
     metric=token_accuracy, grad_clip=1.0, progress=False,
 )
 train_seconds = history.seconds
-print(f"{EPOCHS} epochs in {train_seconds:.1f} s; "
-      f"validation loss {history.val_loss[-1]:.3f}, "
-      f"characters right {history.val_metric[-1]:.3f}")
+steps = EPOCHS * len(data.train)
+print(f"{EPOCHS} epochs, {steps} steps, in {train_seconds:.1f} s; validation loss by "
+      f"epoch {[round(loss, 3) for loss in history.val_loss]}")
+headlines.report("validation characters right", history.val_metric[-1])
+assert history.best_epoch == EPOCHS - 1  # still improving: no sign of overfitting
 
 # %% mystnb={"image": {"alt": "Transformer training on dates by epoch. Left: training and validation cross-entropy per character on a log scale. Right: the share of validation characters predicted right when teacher-forced."}}
 epochs = np.arange(1, len(history.train_loss) + 1)
@@ -801,20 +870,21 @@ assert truths == [target for _, target in pairs["test"]]
 results = [(source, truth, guess)
            for (source, _), truth, guess in zip(pairs["test"], truths, guesses)]
 test_exact = sum(truth == guess for _, truth, guess in results) / len(results)
-print(f"exact match on {len(results):,} test dates: {test_exact:.3f}")
-assert test_exact > 0.85  # measured 0.934 to 0.960 with seeds 0, 1, 2
+print(f"{len(results):,} test dates")
+headlines.report("test exact match", test_exact)
+assert test_exact > 0.85  # a floor well below the band, far above chance
 
 # %% [markdown]
-# When writing this lesson we trained with seeds 0, 1 and 2 (they change the initial
-# weights and the order of the batches): the exact match was 0.960, 0.934 and 0.958,
-# with 99.4% to 99.7% of the validation characters right when teacher-forced. The
-# assert asks for 0.85. Lesson 13's GRU with dot-product attention, of about the same
-# size, reached 0.972 to 0.979 after a single epoch of the same 10,000 pairs (157
-# steps); the Transformer needs five epochs to come close. That is not a failure of
-# the idea. A recurrent network reads in order, so it knows where it is for free, and a
-# small data set rewards that built-in assumption; the Transformer knows positions only
-# through the encodings of section 4 and has to learn how to use them. Its advantages, parallel training and short paths between
-# distant positions, pay off with more data, longer sequences and GPUs.
+# The seed changes the initial weights and the order of the batches, and with them the
+# exact match: the line above prints your run beside the band that `make bench`
+# measured over seeds 0 to 4 on the course machine. The assert asks for 0.85 only.
+# Lesson 13's GRU with dot-product attention, of about the same size, got nearly every
+# test date right after a single epoch of the same 10,000 pairs; the Transformer needs five epochs to come close. That is not a failure
+# of the idea. A recurrent network reads in order, so it knows where it is for free,
+# and a small data set rewards that built-in assumption; the Transformer knows positions
+# only through the encodings of section 4 and has to learn how to use them. Its
+# advantages, parallel training and short paths between distant positions, pay off
+# with more data, longer sequences and GPUs.
 #
 # **What goes wrong?** We count, for each of the ten output positions, how many
 # predictions have a wrong character there, and list a few mistakes.
@@ -838,18 +908,24 @@ reordered = sum(sorted(truth) == sorted(guess) for _, truth, guess in mistakes)
 # or at least no character that the true date lacks (a digit repeated or dropped)
 borrowed = sum(set(guess) <= set(truth) for _, truth, guess in mistakes)
 print(f"{reordered} of the {len(mistakes)} wrong dates have the right characters "
-      f"in a wrong order; {borrowed} use no character that is not in the true date")
-assert borrowed > 0.8 * len(mistakes)  # measured 147 of 148 over seeds 0, 1, 2
+      f"in a wrong order; {borrowed} use no character that is not in the true date; "
+      f"{int(wrong_at[:2].sum())} of the {int(wrong_at.sum())} wrong characters are "
+      "in the century")
+assert borrowed > 0.9 * len(mistakes)  # nearly all: the right digits...
+assert reordered > 0.3 * len(mistakes)  # ...often merely in a wrong order
+assert wrong_at[:2].sum() < 0.1 * wrong_at.sum()  # the century: almost never wrong
+assert wrong_at[[2, 3, 8, 9]].sum() > 0.75 * wrong_at.sum()  # mostly year's end, day
 
 # %% [markdown]
-# The mistakes are rarely wild. Over our three runs, 147 of the 148 wrong dates were
-# made only of characters that the true date contains (a wrong digit picked at random
-# would fall outside it about half the time), and 30% to 68% had exactly the right
-# characters in a wrong order: 1989 for 1998, 31 for 13. Many of the others repeat a
-# digit (22 for 02) or drop one (12-9 for 12-09). The model finds the right digits;
-# what it gets wrong is which one goes where, the very information that self-attention
-# cannot see by itself and that this model had to learn from the positional encodings
-# in 785 steps. The century, 19 or 20, is almost never wrong.
+# The mistakes are rarely wild. Nearly all the wrong dates are made only of characters
+# that the true date contains (a wrong digit picked at random would fall outside it
+# about half the time), and many have exactly the right characters in a wrong order,
+# such as 30 for 03 or 13 for 31. Many of the others repeat a digit, such as 22 for 02
+# or 1988 for 1998, or drop one. The model finds the right digits; what it gets wrong
+# is which one goes where, the very information that self-attention cannot see by
+# itself and that this model had to learn from the positional encodings in 785 steps. The century, 19 or 20, is almost
+# never wrong; most wrong characters sit in the last two digits of the year and in
+# the day.
 #
 # **Where does the decoder look?** `nn.Transformer` does not return its attention
 # weights, but its cross-attention modules can be asked for them: a forward hook on the
@@ -858,7 +934,7 @@ assert borrowed > 0.8 * len(mistakes)  # measured 147 of 148 over seeds 0, 1, 2
 # weights over the source characters (averaged over the 2 heads).
 
 
-# %% mystnb={"image": {"alt": "Two heatmaps of the last decoder layer's cross-attention weights, averaged over the heads, for 'Wednesday, September 27, 1989' and '27.09.1989': output characters as rows, source characters as columns. In the numeric date the answer runs backwards through the source; in the long date the month digits look at the letters of September."}}
+# %% mystnb={"image": {"alt": "Two heatmaps of the last decoder layer's cross-attention weights, averaged over the heads, for 'Wednesday, September 27, 1989' and '27.09.1989': output characters as rows, source characters as columns. In the numeric date the answer runs backwards through the source; in the long date the month digits look at letters, the day and year digits at digits."}}
 @torch.no_grad()
 def cross_attention(model, text):
     """The decoded answer for one source text and the last decoder layer's
@@ -890,26 +966,51 @@ def cross_attention(model, text):
 
 examples = ["Wednesday, September 27, 1989", "27.09.1989"]
 fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+maps = {}
 for ax, text in zip(axes, examples):
     answer, weights = cross_attention(model, text)
+    assert weights.shape == (len(answer) + 1, len(text))  # (L, S): cross-attention
+    maps[text] = weights
     ax.imshow(weights.numpy(), cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(text)), list(text), fontsize=8)
     ax.set_yticks(range(len(answer) + 1), list(answer) + ["<eos>"], fontsize=8)
     ax.set(title=f"{text} -> {answer}", xlabel="source character")
-    assert torch.allclose(weights.sum(dim=-1), torch.ones(len(answer) + 1), atol=1e-5)
 plt.show()
+# rows: 0-3 year, 5-6 month, 8-9 day (4 and 7 are the dashes, 10 is <eos>)
+YEAR, MONTH, DAY = [0, 1, 2, 3], [5, 6], [8, 9]
+read_at = maps["27.09.1989"] @ torch.arange(10.0)  # (L,): mean source position read
+print("27.09.1989, mean source position read by the rows of the "
+      f"year {read_at[YEAR].mean():.1f}, month {read_at[MONTH].mean():.1f}, "
+      f"day {read_at[DAY].mean():.1f}")
+long_date = examples[0]
+letters = torch.tensor([c.isalpha() for c in long_date]).float()  # (S,)
+digits = torch.tensor([c.isdigit() for c in long_date]).float()  # (S,)
+september = torch.tensor([i >= long_date.index("S") and c.isalpha()
+                          for i, c in enumerate(long_date)]).float()  # (S,)
+on_letters = (maps[long_date] @ letters)[MONTH].mean().item()
+on_september = (maps[long_date] @ september)[MONTH].mean().item()
+on_digits = (maps[long_date] @ digits)[YEAR + DAY].mean().item()
+print(f"{long_date}: month rows {on_letters:.0%} on letters "
+      f"({on_september:.0%} on September); year and day rows {on_digits:.0%} on digits")
+# backwards: the year reads the end of the source, the day its start
+assert read_at[YEAR].mean() > read_at[MONTH].mean() + 1 > read_at[DAY].mean() + 2
+assert on_letters > 0.7 and on_digits > 0.55
 
 # %% [markdown]
 # Each row is an output character and each column a source character; brighter means
 # more weight. In the numeric date (right) the answer runs backwards through the
 # source: the year digits look at the end, the month at the middle and the day at the
-# start. The reordering that lesson 12's context vector had to do from memory is here a
-# matter of looking in the right place. In the long date (left) the day and year digits
-# look at digits, while the month digits look at letters of *September*, which the
-# model has to turn into 09. The year's rows are often spread over two or three of the
-# source's year digits: the model knows *where the year is* better than *which of its
-# digits comes next*, the kind of mistake counted above. (The weights of one layer are
-# only a hint: the layers below have already mixed information between positions.)
+# start (the mean positions printed above). The reordering that lesson 12's context
+# vector had to do from memory is here a matter of looking in the right place. In the
+# long date (left) the day and year digits look mostly at digits, while the month
+# digits look at letters. The source's only clue to the month is the word *September*,
+# which the model has to turn into 09, yet in some runs most of that weight sits on the
+# weekday's letters instead (the printed shares say where it sits in yours). The
+# weights of one layer are only a hint: the encoder's layers below have already mixed
+# information between positions, so what *September* says can be read elsewhere. The
+# year's rows are often spread over two or three of the source's year digits: the
+# model knows *where the year is* better than *which of its digits comes next*, the
+# kind of mistake counted above.
 #
 # ## 8. The price: attention is quadratic in the length
 #
@@ -1041,15 +1142,16 @@ assert timed["attention"][-1] > 4 * timed["attention"][-3]
 #   $d = 512$, 8 heads, 6 + 6 layers, $d_{ff} = 2048$ and dropout 0.1: the 44 million
 #   parameters of section 6 plus embeddings for a shared vocabulary of about 37,000
 #   subwords, 65 million in all. It trained for 12 hours on 8 GPUs to reach 27.3 BLEU
-#   on English-German news translation. `TransformerSeq2Seq(..., d_model=512, nhead=8,
-#   num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048, dropout=0.1)` is
-#   that model; on a CPU, stay near this lesson's size.
+#   on English-German news translation {cite:p}`vaswani2017attention`.
+#   `TransformerSeq2Seq(..., d_model=512, nhead=8, num_encoder_layers=6,
+#   num_decoder_layers=6, dim_feedforward=2048, dropout=0.1)` is that model; on a CPU,
+#   stay near this lesson's size.
 # - **Learning-rate warm-up.** The paper did not use a fixed learning rate. Its
 #   {term}`learning-rate warm-up` (학습률 웜업) raises the rate linearly for the first
 #   4,000 steps and then lets it decay with the inverse square root of the step:
 #   $\mathit{lr} = d^{-0.5} \min(\mathit{step}^{-0.5}, \mathit{step} \cdot 4000^{-1.5})$,
-#   with Adam's $\beta_2 = 0.98$. Post-norm Transformers of that size often diverge
-#   without it {cite:p}`xiong2020layernorm`. `torch.optim.lr_scheduler.LambdaLR`
+#   with Adam's $\beta_2 = 0.98$ {cite:p}`vaswani2017attention`. Post-norm
+#   Transformers of that size often diverge without it {cite:p}`xiong2020layernorm`. `torch.optim.lr_scheduler.LambdaLR`
 #   implements the schedule in one line, in a training loop that calls
 #   `scheduler.step()` after every batch.
 # - **Real translation.** `nlpcourse.data.multi30k()` (tier 2: a 1.3 MB download,
@@ -1076,15 +1178,24 @@ assert timed["attention"][-1] > 4 * timed["attention"][-3]
 #     loss_fn=functools.partial(F.cross_entropy, ignore_index=0), grad_clip=1.0)
 # ```
 #
-# - **The date task, further.** The validation loss is still falling after 5 epochs:
-#   raise `EPOCHS`, or train on `dates(20_000, ...)`, and watch the exact match climb
-#   towards lesson 13's. Dropout (`dropout=0.1`) starts to pay once training is long
-#   enough to overfit. On a GPU, pass `device=get_device()` to `fit` and raise the
-#   batch size.
+# - **The date task, further.** The validation loss is still falling after 5 epochs
+#   (section 7 asserts it): raise `EPOCHS`, or train on `dates(20_000, ...)`, and watch
+#   the exact match climb towards lesson 13's. Dropout (`dropout=0.1`) is worth trying
+#   once training is long enough to overfit. On a GPU, pass `device=get_device()` to
+#   `fit` and raise the batch size.
 
 # %%
 lesson_seconds = time.perf_counter() - lesson_start
 print(f"lesson ran in {lesson_seconds:.1f} s (training {train_seconds:.1f} s)")
+# the three date models of lessons 12 to 14, counted at this lesson's vocabulary
+date_models = {
+    "GRU encoder-decoder, hidden 128 (lesson 12)": Seq2Seq(V_src, V_tgt, 32, 128),
+    "GRU + dot-product attention, hidden 64 (lesson 13)": gru,
+    "Transformer, width 32 (this lesson)": model,
+}
+for name, date_model in date_models.items():
+    print(f"{name:52} {sum(p.numel() for p in date_model.parameters()):7,d} parameters")
+print(f"this run: exact match {test_exact:.3f} after {EPOCHS} epochs, {steps} steps")
 
 # %% [markdown]
 # ## Exercises
@@ -1177,11 +1288,11 @@ print(f"PE_(p+{k}) = R_{k} PE_p for all p: a relative shift is a fixed rotation"
 # %% [markdown]
 # ## Summary
 #
-# | model | idea | sequential steps per layer in training | parameters | date task, one CPU thread | strengths | weaknesses |
+# | model | idea | sequential steps per layer in training | parameters | date task (test exact match) | strengths | weaknesses |
 # |---|---|---|---|---|---|---|
-# | GRU encoder-decoder (lesson 12) | the whole source squeezed into one context vector | $T$ | 128,687 (hidden 128) | 0.876 to 0.950 exact match after 2 epochs of 30,000 pairs (470 steps of 128) | simple; order is built in | information bottleneck on long inputs; sequential |
-# | GRU + dot-product attention (lesson 13) | the decoder looks back at every encoder output | $T$ | 54,191 (hidden 64) | 0.972 to 0.979 after 1 epoch of 10,000 pairs (157 steps of 64) | learns fast on small data; alignments to look at | encoder and decoder still sequential |
-# | Transformer {cite:p}`vaswani2017attention` (this lesson) | self-attention and positional encoding, no recurrence | 1 | 45,711 (width 32, 2 heads, 2 + 2 layers) | 0.934 to 0.960 after 5 epochs of 10,000 pairs (785 steps of 64) | parallel training; any two positions one step apart; scales to huge data and models | order only through positional encoding (most of its mistakes here are order mistakes); time and memory grow as $T^2$; needs more data and steps |
+# | GRU encoder-decoder (lesson 12) | the whole source squeezed into one context vector | $T$ | 128,687 (hidden 128) | most dates right after 2 epochs of three times as many pairs (lesson 12) | simple; order is built in | information bottleneck on long inputs; sequential |
+# | GRU + dot-product attention (lesson 13) | the decoder looks back at every encoder output | $T$ | 54,191 (hidden 64) | nearly all right after 1 epoch of the same pairs (lesson 13) | learns fast on small data; alignments to look at | encoder and decoder still sequential |
+# | Transformer {cite:p}`vaswani2017attention` (this lesson) | self-attention and positional encoding, no recurrence | 1 | 45,711 (width 32, 2 heads, 2 + 2 layers) | your run's, printed above beside its band, after 5 epochs of 10,000 pairs (785 steps of 64) | parallel training; any two positions one step apart; scales to huge data and models | order only through positional encoding (nearly all its mistakes here put the right digits in wrong places); time and memory grow as $T^2$; needs more data and steps |
 #
 # | piece | what it does | cost or size |
 # |---|---|---|

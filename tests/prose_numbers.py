@@ -5,8 +5,8 @@ a multiplier such as 1.5x) is accepted when it is
 
 - **printed**: a code cell above it printed it, at the precision the text writes it
   (0.76 for a printed 0.7612; 76% for 0.7612 or 76.1%);
-- **code**: a literal of the notebook's code (a hyperparameter, a size), or of a code
-  block quoted in the markdown;
+- **code**: a literal of the notebook's code (a hyperparameter, a size), or of code
+  the markdown quotes (a fenced block, or inline code such as `dropout=0.3`);
 - **cited**: its sentence carries a ``{cite}`` role (a published number);
 - **benchmarked**: its sentence links to the results page and the number is one of
   ``benchmarks/results/*.json`` or of the seed bands in ``nlpcourse/seed_bands.json``,
@@ -16,8 +16,9 @@ a multiplier such as 1.5x) is accepted when it is
 Not numbers in this sense: years, version numbers of a named package, section numbers of a
 heading, and what only a machine reads (links, labels, citation keys, file names).
 
-``python tests/prose_numbers.py EXECUTED.ipynb ...`` lists what a lesson states without a
-source; tests/test_book.py runs the same check on every lesson of the built book.
+``python tests/prose_numbers.py [--explain] EXECUTED.ipynb ...`` lists what a lesson
+states without a source (with ``--explain``, every number and its source);
+tests/test_book.py runs the same check on every lesson of the built book.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ NUMBER = re.compile(
     r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?:\s?%|\s?[x×](?![A-Za-z]))?(?![\w]|\.\d)"
 )
 # A number in an output: anything numeric (tensors, tables, f-strings, percentages).
-OUTPUT_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?%?", re.I)
+OUTPUT_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?(?:\s?%)?", re.I)
 PACKAGES = (r"torch|PyTorch|torchtext|transformers|tokenizers|gensim|numpy|NumPy|scikit-learn|sklearn|"
             r"Python|matplotlib|jupyter-book|Jupyter Book|nbval|jupytext|sacrebleu|otter-grader|spaCy|CUDA")
-VERSION = re.compile(rf"\b(?:{PACKAGES})\s+v?\d+(?:\.\d+)+")
+VERSION = re.compile(rf"\b(?:{PACKAGES})\s+v?\d+(?:\.\d+)+|\bISO\s+\d+")  # and standards' names
 YEAR = range(1950, 2030)
 
 
@@ -84,7 +85,7 @@ class Unsourced:
 
 # --- what prose is -----------------------------------------------------------------------
 
-FENCE = re.compile(r"^(```+|~~~+)([^\n]*)\n(.*?)^\1[ \t]*$", re.S | re.M)
+FENCE = re.compile(r"^[ \t]*(```+|~~~+)([^\n]*)\n(.*?)^[ \t]*\1[ \t]*$", re.S | re.M)  # also inside a list
 
 
 def split_fences(markdown: str) -> tuple[str, list[str]]:
@@ -138,7 +139,7 @@ def sentences(text: str) -> list[str]:
         items = re.split(r"\n(?=\s*(?:[-*+]|\d+\.)\s)", block)
         for item in items:
             flat = " ".join(item.split())
-            pieces += re.split(r"(?<=[.!?])\s+(?=[A-Z(*_`$])", flat)
+            pieces += re.split(r"(?<=[.!?])\s+(?=[A-Z(*_`${])", flat)
     return [piece.strip() for piece in pieces if piece.strip()]
 
 
@@ -159,6 +160,11 @@ def prose_numbers(markdown: str) -> tuple[list[Number], list[str]]:
 
 
 # --- where a number may come from --------------------------------------------------------
+
+def inline_code(markdown: str) -> list[str]:
+    """Inline code that is code, not a quoted value: `dropout=0.3`, `Linear(3000, 64)`."""
+    return [span for span in re.findall(r"`([^`\n]+)`", markdown) if re.search(r"[=(\[]", span)]
+
 
 def code_literals(source: str) -> set[float]:
     """The numeric literals of a cell of Python (magics and shell lines left out)."""
@@ -197,7 +203,7 @@ class Printed:
 def printed_numbers(text: str) -> list[Printed]:
     found = []
     for match in OUTPUT_NUMBER.finditer(text):
-        raw = match.group(0).replace(",", "")
+        raw = match.group(0).replace(",", "").replace(" ", "")
         is_percent = raw.endswith("%")
         mantissa = raw.rstrip("%").lower().split("e")[0]
         try:
@@ -225,8 +231,8 @@ def is_printed(number: Number, printed: list[Printed]) -> bool:
     for out in printed:
         candidates = []
         if number.is_percent:
+            # 76% is a printed 76.1% or a printed fraction 0.761, never a plain 76
             candidates = [(out.value, out.decimals)] if out.is_percent else [(out.value * 100, out.decimals - 2)]
-            candidates.append((out.value, out.decimals))
         else:
             candidates = [(out.value, out.decimals)]
         for value, decimals in candidates:
@@ -254,7 +260,9 @@ def json_numbers(folder: Path = BENCHMARK_RESULTS) -> list[Printed]:
                 walk(child)
         elif isinstance(node, (int, float)) and not isinstance(node, bool):
             text = repr(node)
-            values.append(Printed(abs(float(node)), len(text.split(".")[1]) if "." in text else 0, False))
+            decimals = len(text.split(".")[1]) if "." in text else 0
+            # the JSON holds accuracies both as fractions and in % (metric "accuracy %")
+            values.extend([Printed(abs(float(node)), decimals, False), Printed(abs(float(node)), decimals, True)])
         elif isinstance(node, str):
             values.extend(printed_numbers(node))
 
@@ -264,13 +272,13 @@ def json_numbers(folder: Path = BENCHMARK_RESULTS) -> list[Printed]:
     return values
 
 
-def unsourced(cells: list[dict], where: str, allowed: dict[str, str] | None = None,
-              benchmark: list[Printed] | None = None, benchmarked_page: bool = False,
-              printed_elsewhere: list[Printed] = ()) -> list[Unsourced]:
-    """The numbers of a notebook's markdown cells (in the order of `cells`, nbformat dicts
-    with outputs) that are neither printed above them, nor code, cited, benchmarked or
-    allowed. `benchmarked_page`: the whole page quotes the benchmark (the closing page,
-    which also quotes what the lessons printed: `printed_elsewhere`)."""
+def classify(cells: list[dict], allowed: dict[str, str] | None = None,
+             benchmark: list[Printed] | None = None, benchmarked_page: bool = False,
+             printed_elsewhere: list[Printed] = ()) -> list[tuple[Number, str | None]]:
+    """Each number of a notebook's markdown cells (in the order of `cells`, nbformat
+    dicts with outputs) with where it comes from: "allowed", "cited", "printed", "code",
+    "benchmarked", or None. `benchmarked_page`: the whole page quotes the benchmark (the
+    closing page, which also quotes what the lessons printed: `printed_elsewhere`)."""
     allowed = allowed or {}
     benchmark = json_numbers() if benchmark is None else benchmark
     literals: set[float] = set()
@@ -279,10 +287,10 @@ def unsourced(cells: list[dict], where: str, allowed: dict[str, str] | None = No
         if cell["cell_type"] == "code":
             literals |= code_literals(source)
         elif cell["cell_type"] == "markdown":
-            for block in split_fences(source)[1]:
+            for block in split_fences(source)[1] + inline_code(source):
                 literals |= code_literals(block)
     printed: list[Printed] = list(printed_elsewhere)
-    missing = []
+    found = []
     for cell in cells:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "code":
@@ -292,15 +300,25 @@ def unsourced(cells: list[dict], where: str, allowed: dict[str, str] | None = No
             continue
         for number in prose_numbers(source)[0]:
             if number.text in allowed or number.text.replace(" ", "") in allowed:
-                continue
-            if "{cite}" in number.sentence:
-                continue
-            if is_printed(number, printed) or is_code(number, literals):
-                continue
-            if (benchmarked_page or "{results}" in number.sentence) and is_printed(number, benchmark):
-                continue
-            missing.append(Unsourced(where, number.text, number.sentence))
-    return missing
+                kind = "allowed"
+            elif "{cite}" in number.sentence:
+                kind = "cited"
+            elif is_printed(number, printed):
+                kind = "printed"
+            elif is_code(number, literals):
+                kind = "code"
+            elif (benchmarked_page or "{results}" in number.sentence) and is_printed(number, benchmark):
+                kind = "benchmarked"
+            else:
+                kind = None
+            found.append((number, kind))
+    return found
+
+
+def unsourced(cells: list[dict], where: str, allowed: dict[str, str] | None = None, **kwargs) -> list[Unsourced]:
+    """The numbers of :func:`classify` without a source, named for a failure message."""
+    return [Unsourced(where, number.text, number.sentence)
+            for number, kind in classify(cells, allowed, **kwargs) if kind is None]
 
 
 def markdown_cells(path: Path) -> list[dict]:
@@ -308,14 +326,16 @@ def markdown_cells(path: Path) -> list[dict]:
     return [{"cell_type": "markdown", "source": path.read_text()}]
 
 
-def main(paths: list[str]) -> int:
-    failures = []
-    for path in map(Path, paths):
+def main(argv: list[str]) -> int:
+    explain = "--explain" in argv  # every number with its source, not only the unsourced
+    failures = 0
+    for path in (Path(arg) for arg in argv if arg != "--explain"):
         cells = json.loads(path.read_text())["cells"] if path.suffix == ".ipynb" else markdown_cells(path)
-        failures += unsourced(cells, path.stem, benchmarked_page=path.suffix == ".md")
-    for failure in failures:
-        print(failure)
-    print(f"{len(failures)} numbers without a source")
+        for number, kind in classify(cells, benchmarked_page=path.suffix == ".md"):
+            failures += kind is None
+            if explain or kind is None:
+                print(f"{path.stem}: {kind or 'NO SOURCE':>11} {number.text!r} in: {number.sentence}")
+    print(f"{failures} numbers without a source")
     return 1 if failures else 0
 
 

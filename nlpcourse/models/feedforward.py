@@ -11,6 +11,10 @@ its results table.
   paper's direct connection from the concatenated embeddings to the output.
 - :func:`context_pairs` turns one long token-id sequence into (n previous ids, next id)
   training pairs.
+- :class:`MeanEmbeddingDNN` averages a text's word vectors into a DNNClassifier; it is
+  written out in notebooks/10_text_classification, and this copy is the lesson's code
+  exactly (tests/test_notebooks.py compares them), for the benchmark's longer
+  comparison of Part II's classifiers.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["DNNClassifier", "NNLM", "context_pairs", "mlp_parameter_count", "nnlm_parameter_count"]
+__all__ = ["DNNClassifier", "MeanEmbeddingDNN", "NNLM", "context_pairs", "mlp_parameter_count", "nnlm_parameter_count"]
 
 
 def _positive_int(name: str, value) -> int:
@@ -117,6 +121,19 @@ class DNNClassifier(nn.Module):
                 f"DNNClassifier expects shape (batch, {self.input_dim}), got {tuple(x.shape)}"
             )
         return self.layers(x)  # (B, num_classes)
+
+
+class MeanEmbeddingDNN(nn.Module):
+    """Average the tweet's word vectors, then lesson 02's DNNClassifier."""
+
+    def __init__(self, vocab_size, embedding_dim, num_classes, hidden=64):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.mlp = DNNClassifier(embedding_dim, (hidden,), num_classes, dropout=0.5)
+
+    def forward(self, ids, lengths):
+        summed = self.embedding(ids).sum(dim=1)  # (B, E); <pad> rows are zero
+        return self.mlp(summed / lengths.to(summed.device)[:, None])  # (B, C)
 
 
 class NNLM(nn.Module):

@@ -1,6 +1,9 @@
 """Recurrent sequence classifiers: vanilla RNN, LSTM or GRU over token ids or features.
 
 Built in notebooks/08_lstm_gru. Lessons 09 and 10 reuse :class:`RNNClassifier`.
+:class:`ConvLSTMClassifier` is written out in notebooks/09_bidirectional_and_stacked,
+and this copy is the lesson's code exactly (tests/test_notebooks.py compares them); the
+benchmark's longer comparison of Part II's classifiers imports it from here.
 
 - :class:`RNNClassifier` embeds token ids (or takes float feature vectors), runs one
   recurrent layer stack (``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``, batch first), and
@@ -13,10 +16,11 @@ Built in notebooks/08_lstm_gru. Lessons 09 and 10 reuse :class:`RNNClassifier`.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-__all__ = ["GATE_BLOCKS", "RNNClassifier", "recurrent_parameter_count"]
+__all__ = ["ConvLSTMClassifier", "GATE_BLOCKS", "RNNClassifier", "recurrent_parameter_count"]
 
 #: how many (weight, bias) blocks each cell has: RNN one, LSTM i f g o, GRU r z n
 GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -187,3 +191,34 @@ class RNNClassifier(nn.Module):
         else:
             last = h_n[-1]  # (B, H)
         return self.head(self.dropout(last))  # (B, num_classes)
+
+
+class ConvLSTMClassifier(nn.Module):
+    """Embedding -> Conv1d (width 3) -> ReLU -> MaxPool1d(2) -> LSTM -> linear head."""
+
+    def __init__(
+        self, vocab_size, embedding_dim, num_filters, hidden_size, num_classes
+    ):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.conv = nn.Conv1d(embedding_dim, num_filters, kernel_size=3, padding=1)
+        self.pool = nn.MaxPool1d(kernel_size=2, ceil_mode=True)
+        self.rnn = nn.LSTM(num_filters, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, num_classes)
+
+    @staticmethod
+    def pooled_lengths(lengths):
+        return (lengths + 1) // 2  # ceil(n / 2) pooled steps for n tokens
+
+    def forward(self, ids, lengths):
+        lengths = torch.as_tensor(lengths).cpu()
+        emb = self.embedding(ids).transpose(1, 2)  # (B, T, E) -> (B, E, T)
+        features = F.relu(self.conv(emb))  # (B, F, T)
+        real = torch.arange(ids.shape[1]) < lengths[:, None]  # (B, T)
+        features = features * real[:, None, :].to(features.device)  # zero past each end
+        pooled = self.pool(features).transpose(1, 2)  # (B, F, ceil(T/2)) -> (B, T', F)
+        packed = pack_padded_sequence(
+            pooled, self.pooled_lengths(lengths), batch_first=True, enforce_sorted=False
+        )
+        _, (h_n, _) = self.rnn(packed)  # h_n (1, B, H)
+        return self.head(h_n[-1])  # (B, num_classes)

@@ -45,7 +45,14 @@ def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
 
 class PositionalEncoding(nn.Module):
     """Add sinusoidal positions to (B, T, d) embeddings (scaled by sqrt(d) first, as in
-    the paper, when ``scale=True``), then dropout."""
+    the paper, when ``scale=True``), then dropout.
+
+    The scale suits embeddings that start with standard deviation d^-1/2, as
+    :class:`TransformerSeq2Seq`'s do: scaled, their entries have standard deviation 1,
+    about the size of the table's (root mean square 1/sqrt(2)). Embeddings that start with
+    ``nn.Embedding``'s default, standard deviation 1, would come out sqrt(d) times
+    larger and drown the positions; pass ``scale=False`` for those.
+    """
 
     def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0, scale: bool = True):
         super().__init__()
@@ -119,7 +126,10 @@ class TransformerSeq2Seq(nn.Module):
     :meth:`greedy_decode` writes the target one token at a time from the source alone.
 
     The embeddings start with standard deviation d_model^-0.5, so after the sqrt(d_model)
-    scale they have unit size, like the position table they are added to.
+    scale their entries have standard deviation 1, about the size of the position table
+    they are added to. The scale relies on that start: with ``nn.Embedding``'s default,
+    standard deviation 1, the tokens would be sqrt(d_model) times larger than the
+    positions (notebooks/14_transformer, section 4, checks both).
     """
 
     def __init__(
@@ -150,6 +160,8 @@ class TransformerSeq2Seq(nn.Module):
         self.src_embedding = nn.Embedding(src_vocab_size, d_model, padding_idx=pad_index)
         self.tgt_embedding = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_index)
         for embedding in (self.src_embedding, self.tgt_embedding):
+            # std d^-1/2, so that the sqrt(d) of PositionalEncoding brings the entries
+            # to std 1, about the size of the positions (nn.Embedding's default is std 1)
             nn.init.normal_(embedding.weight, std=d_model**-0.5)
             with torch.no_grad():
                 embedding.weight[pad_index].zero_()
