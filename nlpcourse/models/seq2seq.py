@@ -25,7 +25,9 @@ _ATTENTION = (None, "dot", "additive")
 
 class Seq2Seq(nn.Module):
     """GRU encoder, GRU decoder; ``attention`` None (the context vector only), ``"dot"``
-    (Luong's scaled dot product) or ``"additive"`` (Bahdanau's).
+    (a dot-product score, as in Luong et al. 2015, but divided by sqrt(d) as in Vaswani
+    et al. 2017: Luong's own dot score is unscaled, score = h_t^T h_s) or ``"additive"``
+    (Bahdanau's).
 
     Without attention the decoder starts from the encoder's last state and sees nothing
     else of the source: the information bottleneck (정보 병목) of lesson 12. With
