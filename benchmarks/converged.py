@@ -48,17 +48,14 @@ def lesson09_models(V: int) -> dict[str, Callable[[], torch.nn.Module]]:
 
 
 def lesson10_models(V: int) -> dict[str, Callable[[], torch.nn.Module]]:
-    """Lesson 10's six: a 50-d embedding started from GloVe and fine-tuned, 32 units."""
+    """Lesson 10's five: a 50-d embedding started from GloVe and fine-tuned, 32 units."""
     E, H, C = 50, 32, 3
     return {
         "DNN (mean of embeddings)": lambda: MeanEmbeddingDNN(V, E, C),
         "CNN": lambda: TextCNN(V, E, C, widths=(2, 3, 4), num_filters=32, dropout=0.5),
         "RNN": lambda: RNNClassifier(V, H, C, cell="rnn", dropout=0.5, embedding_dim=E),
-        "LSTM (2 layers)": lambda: RNNClassifier(V, H, C, cell="lstm", num_layers=2, dropout=0.3,
-                                                 head_dropout=0.5, embedding_dim=E),
+        "LSTM": lambda: RNNClassifier(V, H, C, cell="lstm", dropout=0.5, embedding_dim=E),
         "GRU": lambda: RNNClassifier(V, H, C, cell="gru", dropout=0.5, embedding_dim=E),
-        "BiLSTM": lambda: RNNClassifier(V, H, C, cell="lstm", bidirectional=True, dropout=0.5,
-                                        embedding_dim=E),
     }
 
 
