@@ -268,6 +268,31 @@ def lesson_section(lessons_result: dict) -> list[str]:
     return lines
 
 
+def converged_section(result: dict | None) -> list[str]:
+    """Lessons 09 and 10's classifiers trained to convergence (benchmarks/converged.py)."""
+    if not result:
+        return []
+    lines = [
+        "## Part II's classifiers, trained to convergence",
+        "",
+        "Lessons 09 and 10 compare their tweet classifiers after one epoch each. Here the same "
+        "models, data pipeline and optimiser train until the validation loss has not improved for "
+        f"{result['patience']} epochs (at most {result['max_epochs']}; the best epoch's weights are kept), "
+        f"with seeds {', '.join(map(str, result['seeds']))}, and are tested once "
+        "(`benchmarks/converged.py`). Test accuracy, and in brackets the best epoch:",
+        "",
+        "| lesson | model | test accuracy by seed | mean |",
+        "|---|---|---|---|",
+    ]
+    for lesson, models in result["lessons"].items():
+        for name, runs in models.items():
+            by_seed = ", ".join(f"{run['test_accuracy']:.3f} ({run['best_epoch']})" for run in runs)
+            mean = sum(run["test_accuracy"] for run in runs) / len(runs)
+            lines.append(f"| {{doc}}`{lesson_title(lesson)} <../notebooks/{lesson}>` | {name} | {by_seed} | "
+                         f"{mean:.3f} |")
+    return lines + [""]
+
+
 def band_section(recorded: dict) -> list[str]:
     """Each lesson's headline numbers over seeds: the bands the lessons print beside a run."""
     if not recorded.get("lessons"):
@@ -315,6 +340,7 @@ FOOTER = """## Reproducing these numbers
 make bench                                    # everything: about 90 min on 2 cores
 .venv/bin/python -m benchmarks lessons --only 06_cnn_for_text --repeats 5
 .venv/bin/python -m benchmarks references --only classification
+.venv/bin/python -m benchmarks converged      # lessons 09-10's classifiers to convergence
 .venv/bin/python -m benchmarks report         # this page, from the JSON alone
 ```
 
@@ -330,8 +356,9 @@ def render() -> dict[Path, str]:
     references = {name: read_json(RESULTS / f"{name}.json") for name in REFERENCES
                   if (RESULTS / f"{name}.json").exists()}
     records = [record for result in references.values() for record in result["records"]]
-    page = "\n".join([HEADER.format(), *reference_section(references), *lesson_section(lessons_result),
-                      *band_section(read_bands()), FOOTER])
+    converged = read_json(RESULTS / "converged.json") if (RESULTS / "converged.json").exists() else None
+    page = "\n".join([HEADER.format(), *reference_section(references), *converged_section(converged),
+                      *lesson_section(lessons_result), *band_section(read_bands()), FOOTER])
     return {
         PAGE: page,
         LESSON_FIGURE: lesson_figure(lessons_result["lessons"]),
