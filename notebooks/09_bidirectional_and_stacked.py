@@ -808,6 +808,7 @@ print(f"highest lower end {highest_low:.3f}, lowest upper end {lowest_high:.3f};
 # %%
 assert highest_low < lowest_high  # the four converged bands overlap
 assert longer_gain > 0.005
+assert all(np.mean(converged[name].values) > accuracy[name] for name in results)
 
 # %% [markdown]
 # ## 8. Scale up
