@@ -66,12 +66,11 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from torch import nn
 
 from nlpcourse.bands import Headlines, lesson_seed
+from nlpcourse.baselines import tfidf_logistic_regression
 from nlpcourse.data import tweets
 from nlpcourse.models.cnn import TextCNN, textcnn_parameter_count
 from nlpcourse.text import classification_loaders, get_tokenizer
@@ -526,27 +525,20 @@ print("logits", tuple(model(ids, lengths).shape))  # (B, C)
 # %% [markdown]
 # **The baseline to beat.** Lesson 01's TF-IDF + logistic regression, fitted again here
 # with the same settings on the same training tweets (words and word pairs seen at
-# least twice, sublinear term frequencies), so that the comparison below is with a
-# number this run computed. It takes a few seconds.
+# least twice, sublinear term frequencies; `nlpcourse.baselines` holds lesson 01's cell
+# as one function), so that the comparison below is with a number this run computed.
+# It takes a few seconds.
 
 # %%
 start = time.perf_counter()
-vectorizer = TfidfVectorizer(
-    tokenizer=loaders.tokenizer,
-    lowercase=False,
-    token_pattern=None,
-    ngram_range=(1, 2),
-    min_df=2,
-    sublinear_tf=True,
+baseline = tfidf_logistic_regression(  # lesson 01's cell, in one call
+    data.train.texts, data.train.labels, loaders.tokenizer
 )
-baseline = LogisticRegression(C=1.0, max_iter=1000).fit(
-    vectorizer.fit_transform(data.train.texts), data.train.labels
-)
-baseline_pred = baseline.predict(vectorizer.transform(data.test.texts))
+baseline_pred = baseline.predict(data.test.texts)
 tfidf_accuracy = accuracy_score(data.test.labels, baseline_pred)
 tfidf_f1 = f1_score(data.test.labels, baseline_pred, average="macro")
 print(
-    f"TF-IDF + LR: {len(vectorizer.vocabulary_):,} features, test accuracy "
+    f"TF-IDF + LR: {len(baseline[0].vocabulary_):,} features, test accuracy "
     f"{tfidf_accuracy:.3f}, macro-F1 {tfidf_f1:.3f} "
     f"({time.perf_counter() - start:.1f} s)"
 )
