@@ -64,7 +64,7 @@ test-colab:
 	$(COLAB_PYTHON) .ci/colab.py --python $(COLAB_PYTHON) --workdir $(COLAB_DIR) \
 	  $(if $(LESSONS),--lessons $(LESSONS)) $(if $(COLAB_REUSE),--reuse-image)
 
-# Reference runs on the tier-2 samples in ../shared/data, then every lesson executed three
+# Reference runs on the tier-2 samples in ../shared/data, then every lesson executed five
 # times, then book/results.md and its figures from the JSON in benchmarks/results/. About
 # an hour on 2 cores; run it on an otherwise idle machine, since it measures wall time.
 bench: $(STAMP)

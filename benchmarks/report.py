@@ -229,7 +229,8 @@ def lesson_section(lessons_result: dict) -> list[str]:
             f"Machines differ: on another idle 2-core machine the recurrent lessons ran up to twice as fast. "
             f"So the same run also timed a fixed calibration workload (a small GRU forward and backward "
             f"pass and a loop of matrix products on two threads, `benchmarks/run.py`): "
-            f"**{calibration:.2f} s** here. The column *calibrations* is each lesson's median divided by it, "
+            f"**{calibration:.2f} s** here. The column *calibrations* is each lesson's median divided by "
+            "the calibration timed in the same run (a lesson timed again alone is divided by its own), "
             "a time that compares across machines: time the workload on yours "
             "(`python -c \"from benchmarks.run import calibration_seconds as c; print(c())\"`) and "
             "multiply.",

@@ -167,11 +167,14 @@ def lessons_command(args) -> None:
     timed, headlines = time_lessons(names, args.repeats, jupyter)
     calibration.append(calibration_seconds())
     calibration_s = round(statistics.mean(calibration), 3)
-    for lesson in timed.values():
+    for lesson in timed.values():  # each lesson against the calibration of its own run
+        lesson["calibration_s"], lesson["calibration_runs"] = calibration_s, calibration
         lesson["calibrations"] = round(lesson["median_s"] / calibration_s, 1)
     lessons = {**previous.get("lessons", {}), **timed}
+    # the machine's calibration is that of the last run of every lesson, not of a partial one
+    machine_calibration = previous.get("calibration_s", calibration_s) if args.only else calibration_s
     write_json(path, {"machine": machine(), "repeats": args.repeats, "seeds": list(range(args.repeats)),
-                      "calibration_s": calibration_s, "calibration_runs": calibration,
+                      "calibration_s": machine_calibration,
                       "lessons": {name: lessons[name] for name in sorted(lessons)}})
     recorded = {**(read_bands().get("lessons", {}) if args.only else {}),
                 **{name: table for name, table in headlines.items() if table}}

@@ -403,6 +403,23 @@ assert val_loss < 2.0  # wide margins: they catch a broken model, not a bad seed
 assert val_ppl < 0.4 * unigram_ppl
 
 # %% [markdown]
+# Lesson 16 scores its GPT another way: 512 windows of 64 characters spread evenly over
+# the validation works, each read from an empty state, so that every prediction has at
+# most 63 characters of context. The same measure for this LSTM, for that lesson to
+# compare against (`make bench` records its band too):
+
+# %%
+window_starts = torch.linspace(0, len(val_ids) - 66, 512).long()  # (512,)
+short_windows = val_ids[window_starts[:, None] + torch.arange(65)]  # (512, 65)
+with torch.no_grad():
+    window_logits, _ = model(short_windows[:, :-1])  # (512, 64, V), from empty states
+window_loss = F.cross_entropy(
+    window_logits.reshape(-1, V), short_windows[:, 1:].reshape(-1)
+).item()
+headlines.report("char LSTM loss on 512 windows of 64", window_loss)
+assert window_loss > val_loss  # less context than the long streams: a little harder
+
+# %% [markdown]
 # The LSTM hesitates between about 6 characters where the unigram model hesitates
 # between 27. The two lines above put your run beside the band that `make bench`
 # measured with seeds 0 to 4 on the course machine; the asserts leave a wide margin,

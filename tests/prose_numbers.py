@@ -251,16 +251,16 @@ def json_numbers(folder: Path = BENCHMARK_RESULTS) -> list[Printed]:
     """Every number in the benchmark results, as if printed at full precision."""
     values: list[Printed] = []
 
-    def walk(node) -> None:
+    def walk(node, least_decimals: int) -> None:
         if isinstance(node, dict):
             for child in node.values():
-                walk(child)
+                walk(child, least_decimals)
         elif isinstance(node, list):
             for child in node:
-                walk(child)
+                walk(child, least_decimals)
         elif isinstance(node, (int, float)) and not isinstance(node, bool):
             text = repr(node)
-            decimals = len(text.split(".")[1]) if "." in text else 0
+            decimals = max(least_decimals, len(text.split(".")[1]) if "." in text else 0)
             # the JSON holds accuracies both as fractions and in % (metric "accuracy %")
             values.extend([Printed(abs(float(node)), decimals, False), Printed(abs(float(node)), decimals, True)])
         elif isinstance(node, str):
@@ -268,7 +268,10 @@ def json_numbers(folder: Path = BENCHMARK_RESULTS) -> list[Printed]:
 
     for path in [*sorted(folder.glob("*.json")), SEED_BANDS]:
         if path.exists():
-            walk(json.loads(path.read_text()))
+            recorded = json.loads(path.read_text())
+            if path == SEED_BANDS:  # the lessons' bands are rounded to 6 decimals: 0.53 is 0.530000
+                walk(recorded.pop("lessons", {}), 6)
+            walk(recorded, 0)
     return values
 
 

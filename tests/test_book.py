@@ -160,6 +160,17 @@ def test_every_number_of_the_closing_page_is_a_lessons_or_the_benchmarks(execute
     assert not missing, f"{len(missing)} numbers without a source:\n" + "\n".join(map(str, missing))
 
 
+@pytest.mark.parametrize("source", lesson_sources(), ids=lambda p: p.stem)
+def test_every_headline_is_printed_beside_its_recorded_band(executed, source):
+    """Each lesson prints its headline numbers ("your run ...") and make bench has
+    recorded the band of every one of them: none says "no band recorded yet"."""
+    lines = [line for cell in executed_cells(executed, source.stem) if cell["cell_type"] == "code"
+             for line in prose_numbers.output_text(cell).splitlines() if ": your run " in line]
+    assert lines, f"{source.stem} prints no headline beside its band (nlpcourse.bands.Headlines.report)"
+    unrecorded = [line for line in lines if "no band recorded" in line]
+    assert not unrecorded, "headlines without a band (run `python -m benchmarks lessons`):\n" + "\n".join(unrecorded)
+
+
 def test_a_wrong_number_planted_in_a_lesson_fails_the_prose_check(executed):
     """On a real executed lesson: a sentence with a number its run did not print is named."""
     cells = executed_cells(executed, "08_lstm_gru")
