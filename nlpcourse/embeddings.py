@@ -9,13 +9,13 @@ table wrapped with :func:`to_keyed_vectors`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from scipy.stats import spearmanr
 
+from nlpcourse import checks
 from nlpcourse.text import Vocab
 
 __all__ = [
@@ -28,21 +28,26 @@ __all__ = [
 ]
 
 
-def to_keyed_vectors(words: Sequence[str], vectors: torch.Tensor | np.ndarray):
-    """Wrap a (V, d) matrix whose row i is the vector of ``words[i]`` as KeyedVectors."""
+def to_keyed_vectors(words, vectors):
+    """Wrap a (V, d) matrix whose row i is the vector of ``words[i]`` as KeyedVectors.
+    """
     from gensim.models import KeyedVectors
 
-    matrix = vectors.detach().cpu().numpy() if isinstance(vectors, torch.Tensor) else np.asarray(vectors)
+    if isinstance(vectors, torch.Tensor):
+        vectors = vectors.detach().cpu().numpy()
+    matrix = np.asarray(vectors, dtype=np.float32)  # (V, d)
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
-        raise ValueError(f"expected a ({len(words)}, d) matrix for {len(words)} words, got shape {matrix.shape}")
+        raise ValueError(f"expected a ({len(words)}, d) matrix for {len(words)} words, "
+                         f"got shape {matrix.shape}")
     if len(set(words)) != len(words):
         raise ValueError("words must be unique")
     keyed = KeyedVectors(vector_size=matrix.shape[1])
-    keyed.add_vectors(list(words), matrix.astype(np.float32))
+    keyed.add_vectors(list(words), matrix)
     return keyed
 
 
-def _lookup(keyed, word: str, lowercase: bool) -> str | None:
+def _lookup(keyed, word: str, lowercase: bool):
+    """The key under which ``keyed`` holds ``word`` (or its lower case), else None."""
     if word in keyed.key_to_index:
         return word
     if lowercase and word.lower() in keyed.key_to_index:
@@ -52,24 +57,25 @@ def _lookup(keyed, word: str, lowercase: bool) -> str | None:
 
 @dataclass(frozen=True)
 class SimilarityResult:
-    """Spearman correlation between model cosines and human scores on the pairs found."""
+    """Spearman correlation of model cosines with human scores, on the pairs found."""
 
     spearman: float
     used: int  # pairs whose two words both have a vector
     total: int
-    missing: list[tuple[str, str]] = field(repr=False)
+    missing: list = field(repr=False)  # the (first, second) pairs left out
 
     @property
     def coverage(self) -> float:
         return self.used / self.total
 
 
-def word_similarity(keyed, pairs: Sequence[tuple[str, str, float]], lowercase: bool = True) -> SimilarityResult:
-    """Rank correlation of cosine similarity with human judgements (WordSim353, SimLex-999).
+def word_similarity(keyed, pairs, lowercase: bool = True) -> SimilarityResult:
+    """Rank correlation of cosine similarity with human judgements (WordSim353,
+    SimLex-999), on ``pairs`` of (first word, second word, human score).
 
     Pairs with a word the vectors do not know are left out and counted in ``missing``;
-    report ``coverage`` next to the correlation, since a small vocabulary can look good on
-    the few easy pairs it covers. At least three covered pairs are needed.
+    report ``coverage`` next to the correlation, since a small vocabulary can look good
+    on the few easy pairs it covers. At least three covered pairs are needed.
     """
     if not pairs:
         raise ValueError("no word pairs given")
@@ -79,10 +85,11 @@ def word_similarity(keyed, pairs: Sequence[tuple[str, str, float]], lowercase: b
         if a is None or b is None:
             missing.append((first, second))
             continue
-        model_scores.append(float(keyed.similarity(a, b)))
+        model_scores.append(float(keyed.similarity(a, b)))  # the cosine
         human_scores.append(score)
     if len(model_scores) < 3:
-        raise ValueError(f"only {len(model_scores)} of {len(pairs)} pairs have vectors for both words")
+        raise ValueError(f"only {len(model_scores)} of {len(pairs)} pairs have vectors "
+                         "for both words")
     rho = float(spearmanr(model_scores, human_scores).statistic)
     return SimilarityResult(rho, len(model_scores), len(pairs), missing)
 
@@ -99,40 +106,43 @@ class AnalogyScore:
         return self.correct / self.answered if self.answered else 0.0
 
 
-def analogy_accuracy(
-    keyed,
-    sections: dict[str, Sequence[tuple[str, str, str, str]]],
-    restrict_vocab: int | None = 100_000,
-    lowercase: bool = True,
-    batch_size: int = 256,
-) -> dict[str, AnalogyScore]:
+def _lookup_index(index: dict, word: str, lowercase: bool):
+    """The row of ``word`` (or of its lower case) in ``index``, else None."""
+    if word in index:
+        return index[word]
+    return index.get(word.lower()) if lowercase else None
+
+
+def analogy_accuracy(keyed, sections: dict, restrict_vocab: int | None = 100_000,
+                     lowercase: bool = True, batch_size: int = 256) -> dict:
     """3CosAdd analogy accuracy by section: for "a : b :: c : ?" answer the word nearest
     (by cosine) to b - a + c, excluding a, b and c themselves (Mikolov et al. 2013).
 
-    Only the ``restrict_vocab`` most frequent words are candidates and questions with a
-    word outside them are skipped, as in gensim's ``evaluate_word_analogies``. The result
-    also holds ``"all"``, the total over sections. Runs as batched matrix products.
+    ``sections`` maps a section name to its (a, b, c, d) questions. Only the
+    ``restrict_vocab`` most frequent words are candidates and questions with a word
+    outside them are skipped, as in gensim's ``evaluate_word_analogies``. The result, an
+    ``AnalogyScore`` per section, also holds ``"all"``, the total over sections. Runs as
+    batched matrix products.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    checks.positive_int("batch_size", batch_size)
     words = keyed.index_to_key[: restrict_vocab or len(keyed)]
     index = {w: i for i, w in enumerate(words)}
     unit = torch.from_numpy(np.array(keyed.vectors[: len(words)], dtype=np.float32))
     unit = unit / unit.norm(dim=1, keepdim=True).clamp_min(1e-8)  # (V, d)
 
-    scores: dict[str, AnalogyScore] = {}
+    scores = {}
     for section, questions in sections.items():
         ids = []
         for question in questions:
-            found = [(_lookup_index(index, w, lowercase)) for w in question]
+            found = [_lookup_index(index, w, lowercase) for w in question]
             if None not in found:
                 ids.append(found)
         correct = 0
         for start in range(0, len(ids), batch_size):
             batch = torch.tensor(ids[start : start + batch_size])  # (B, 4)
-            a, b, c, d = batch.unbind(1)
+            a, b, c, d = batch.unbind(1)  # (B,) each
             query = unit[b] - unit[a] + unit[c]  # (B, d)
-            cosine = query @ unit.T  # (B, V); the query's norm does not change the ranking
+            cosine = query @ unit.T  # (B, V); the norm of query does not change ranks
             rows = torch.arange(len(batch))
             for exclude in (a, b, c):
                 cosine[rows, exclude] = -float("inf")
@@ -144,12 +154,6 @@ def analogy_accuracy(
         sum(s.total for s in scores.values()),
     )
     return scores
-
-
-def _lookup_index(index: dict[str, int], word: str, lowercase: bool) -> int | None:
-    if word in index:
-        return index[word]
-    return index.get(word.lower()) if lowercase else None
 
 
 def embedding_matrix(

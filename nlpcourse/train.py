@@ -1,8 +1,12 @@
 """Reproducibility, device choice, and the course's one fit/evaluate loop.
 
-``seed_everything`` and ``get_device`` were built in notebooks/01_text_to_numbers; the
-loop (``fit``, ``evaluate``, ``accuracy``, ``History``) was built in notebooks/07_rnn;
-``predict`` in notebooks/06_cnn_for_text; ``use_threads`` in notebooks/06_cnn_for_text.
+Built in notebooks/01_text_to_numbers and notebooks/06_cnn_for_text. Lesson 01 writes
+out ``seed_everything`` and ``get_device``; lesson 06, the first lesson that trains a
+neural network with it, writes out ``use_threads`` and the loop: ``History``,
+``accuracy``, ``_split_batch``, ``_flatten_sequence``, ``_model_device``, ``evaluate``,
+``predict`` and ``fit``. Later lessons import them from here. Only the argument checks,
+``_check_batch`` and ``_check_fit``, are not written out in a lesson: lesson 06 imports
+them.
 
 A batch is a tuple whose last element is the target and whose other elements are the
 model's inputs, so ``(x, y)`` and ``PadCollate``'s ``(ids, lengths, y)`` both work:
@@ -25,8 +29,10 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-__all__ = ["History", "accuracy", "evaluate", "fit", "get_device", "predict", "seed_everything",
-           "use_threads"]
+from nlpcourse import checks
+
+__all__ = ["History", "accuracy", "evaluate", "fit", "get_device", "predict",
+           "seed_everything", "use_threads"]
 
 
 def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
@@ -48,7 +54,8 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
 
 
 def get_device(prefer: str | None = None) -> torch.device:
-    """The device to train on: ``prefer`` if given, else CUDA, then Apple's MPS, then CPU.
+    """The device to train on: ``prefer`` if given, else CUDA, then Apple's MPS, then
+    the CPU.
 
     ``NLPCOURSE_DEVICE`` (e.g. ``cpu``) overrides the automatic choice, which is how a
     GPU machine reproduces CI's CPU numbers. Asking for a device that is not there is
@@ -58,9 +65,11 @@ def get_device(prefer: str | None = None) -> torch.device:
     if choice:
         device = torch.device(choice)
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise RuntimeError(f"device {choice!r} requested but CUDA is not available here")
+            raise RuntimeError(
+                f"device {choice!r} requested but CUDA is not available here")
         if device.type == "mps" and not torch.backends.mps.is_available():
-            raise RuntimeError(f"device {choice!r} requested but MPS is not available here")
+            raise RuntimeError(
+                f"device {choice!r} requested but MPS is not available here")
         return device
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -78,13 +87,13 @@ def use_threads(wanted: int = 2) -> int:
     a time with ``OMP_NUM_THREADS=1``), extra threads would only wait for each other, so
     the environment variable wins.
     """
-    if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
-        raise ValueError(f"wanted must be a positive int, got {wanted!r}")
+    checks.positive_int("wanted", wanted)
     limit = os.environ.get("OMP_NUM_THREADS", "").strip()
     try:
         limit = int(limit) if limit else wanted
     except ValueError:
-        raise ValueError(f"OMP_NUM_THREADS must be a positive integer, got {limit!r}") from None
+        raise ValueError(
+            f"OMP_NUM_THREADS must be a positive integer, got {limit!r}") from None
     if limit < 1:
         raise ValueError(f"OMP_NUM_THREADS must be a positive integer, got {limit!r}")
     threads = min(wanted, os.cpu_count() or 1, limit)
@@ -122,8 +131,8 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     return (logits.argmax(dim=-1) == targets).float().mean().item()
 
 
-def _split_batch(batch, device: torch.device | None):
-    """(inputs, target) from a batch tuple, moved to ``device``."""
+def _check_batch(batch) -> None:
+    """A batch must be a tuple or list of at least two tensors: (inputs..., target)."""
     if not isinstance(batch, (tuple, list)) or len(batch) < 2:
         raise TypeError(
             "each batch must be a tuple or list (inputs..., target) of at least two "
@@ -133,19 +142,43 @@ def _split_batch(batch, device: torch.device | None):
     if not all(isinstance(t, torch.Tensor) for t in batch):
         kinds = ", ".join(type(t).__name__ for t in batch)
         raise TypeError(f"every element of a batch must be a tensor, got ({kinds})")
+
+
+def _check_fit(epochs, patience, val_loader, grad_clip, on_epoch_start) -> None:
+    """Clear errors for the settings of :func:`fit`."""
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    if patience is not None:
+        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
+            raise ValueError(f"patience must be an int >= 1 or None, got {patience!r}")
+        if val_loader is None:
+            raise ValueError("patience (early stopping) needs a val_loader")
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"grad_clip must be positive or None, got {grad_clip!r}")
+    if on_epoch_start is not None and not callable(on_epoch_start):
+        raise TypeError(
+            f"on_epoch_start must be callable or None, got {on_epoch_start!r}")
+
+
+def _split_batch(batch, device: torch.device | None):
+    """(inputs, target) from a batch tuple, moved to ``device``."""
+    _check_batch(batch)
     if device is not None:
         batch = [t.to(device) for t in batch]
-    return batch[:-1], batch[-1]
+    return batch[:-1], batch[-1]  # everything but the last element is the model's input
 
 
 def _flatten_sequence(logits: torch.Tensor, target: torch.Tensor):
-    """(N, T, C) logits with (N, T) targets become (N*T, C) and (N*T,); else unchanged."""
+    """(N, T, C) logits with (N, T) targets become (N*T, C) and (N*T,); others pass
+    unchanged."""
     if logits.dim() == 3 and target.dim() == 2 and logits.shape[:2] == target.shape:
-        return logits.reshape(-1, logits.shape[-1]), target.reshape(-1)  # (N*T, C), (N*T,)
+        # (N*T, C) and (N*T,): one prediction per time step
+        return logits.reshape(-1, logits.shape[-1]), target.reshape(-1)
     return logits, target
 
 
 def _model_device(model: nn.Module) -> torch.device | None:
+    """Where the model's parameters are (None for a model without any)."""
     param = next(model.parameters(), None)
     return None if param is None else param.device
 
@@ -157,7 +190,8 @@ def evaluate(
     metric: Callable | None = accuracy,
     device: torch.device | str | None = None,
 ) -> tuple[float, float]:
-    """Mean loss and metric over a loader (weighted by batch size), in eval mode, no grad.
+    """Mean loss and metric over a loader (weighted by batch size), in eval mode,
+    without gradients.
 
     ``device`` defaults to the device of the model's parameters. With ``metric=None``
     the second value is ``nan``.
@@ -176,8 +210,10 @@ def evaluate(
                 total_metric += float(metric(logits, flat_target)) * n
             count += n
     if count == 0:
-        raise ValueError("evaluate got an empty loader (no batches, or batches of size 0)")
-    return total_loss / count, (total_metric / count if metric is not None else math.nan)
+        raise ValueError(
+            "evaluate got an empty loader (no batches, or batches of size 0)")
+    mean_metric = total_metric / count if metric is not None else math.nan
+    return total_loss / count, mean_metric
 
 
 def predict(
@@ -198,7 +234,8 @@ def predict(
             logits = model(*inputs)
             if logits.dim() != 2:
                 raise ValueError(
-                    f"predict expects (batch, classes) logits, got shape {tuple(logits.shape)}"
+                    "predict expects (batch, classes) logits, got shape "
+                    f"{tuple(logits.shape)}"
                 )
             probs.append(F.softmax(logits, dim=-1).cpu())  # (B, C)
             labels.append(target.cpu())
@@ -226,29 +263,21 @@ def fit(
 
     Each batch is a tuple whose last element is the target and whose other elements are
     the model's inputs: ``logits = model(*batch[:-1])``. Sequence outputs (N, T, C) with
-    targets (N, T) are flattened to (N*T, C) and (N*T,) before ``loss_fn`` and ``metric``.
+    targets (N, T) are flattened to (N*T, C) and (N*T,) before ``loss_fn`` and
+    ``metric``.
 
-    With a ``val_loader``, every epoch ends with ``evaluate``; a copy of the weights with
-    the lowest validation loss is kept and loaded back at the end (``best_epoch`` says
-    which), and ``patience`` stops training after that many epochs without improvement.
-    ``grad_clip`` clips the global gradient norm before each step. ``device`` (default:
-    where the model's parameters are) receives the model and every batch. ``progress``
-    shows a tqdm bar per epoch. ``on_epoch_start``, if given, is called with the 0-based
-    epoch number before each epoch runs, e.g. ``loader.sampler.set_epoch`` so that a
-    ``DistributedSampler`` reshuffles every epoch (notebooks/10_text_classification).
+    With a ``val_loader``, every epoch ends with ``evaluate``; a copy of the weights
+    with the lowest validation loss is kept and loaded back at the end (``best_epoch``
+    says which), and ``patience`` stops training after that many epochs without
+    improvement. ``grad_clip`` clips the global gradient norm before each step.
+    ``device`` (default: where the model's parameters are) receives the model and every
+    batch. ``progress`` shows a tqdm bar per epoch. ``on_epoch_start``, if given, is
+    called with the 0-based epoch number before each epoch runs, e.g.
+    ``loader.sampler.set_epoch`` so that a ``DistributedSampler`` reshuffles every epoch
+    (notebooks/10_text_classification).
     """
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    if patience is not None:
-        if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"patience must be an int >= 1 or None, got {patience!r}")
-        if val_loader is None:
-            raise ValueError("patience (early stopping) needs a val_loader")
-    if grad_clip is not None and not grad_clip > 0:
-        raise ValueError(f"grad_clip must be positive or None, got {grad_clip!r}")
-    if on_epoch_start is not None and not callable(on_epoch_start):
-        raise TypeError(f"on_epoch_start must be callable or None, got {on_epoch_start!r}")
-    if device is not None:
+    _check_fit(epochs, patience, val_loader, grad_clip, on_epoch_start)
+    if device is not None:  # move the model once; every batch follows it there
         device = torch.device(device)
         model.to(device)
     else:
@@ -260,28 +289,29 @@ def fit(
     for epoch in range(epochs):
         if on_epoch_start is not None:
             on_epoch_start(epoch)
-        model.train()
-        total, count = 0.0, 0
+        model.train()  # dropout on
+        total, count = 0.0, 0  # sum of per-example losses, examples seen
         bar = tqdm(
             train_loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
             disable=not progress,
         )
         for batch in bar:
             inputs, target = _split_batch(batch, device)
-            logits, flat_target = _flatten_sequence(model(*inputs), target)
-            loss = loss_fn(logits, flat_target)
-            optimizer.zero_grad()
-            loss.backward()
-            if grad_clip is not None:
+            logits, flat_target = _flatten_sequence(model(*inputs), target)  # forward
+            loss = loss_fn(logits, flat_target)  # mean over the batch
+            optimizer.zero_grad()  # .grad accumulates: clear the last batch's
+            loss.backward()  # d loss / d every parameter, into .grad
+            if grad_clip is not None:  # shrink all gradients if their norm is too big
                 nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-            optimizer.step()
+            optimizer.step()  # update the parameters from .grad
             n = target.shape[0]
             total += loss.item() * n
             count += n
             bar.set_postfix(loss=f"{total / count:.4f}")
         bar.close()
         if count == 0:
-            raise ValueError("fit got an empty train_loader (no batches, or batches of size 0)")
+            raise ValueError(
+                "fit got an empty train_loader (no batches, or batches of size 0)")
         history.train_loss.append(total / count)
 
         if val_loader is None:
@@ -289,13 +319,13 @@ def fit(
         val_loss, val_metric = evaluate(model, val_loader, loss_fn, metric, device)
         history.val_loss.append(val_loss)
         history.val_metric.append(val_metric)
-        if val_loss < best_loss:
+        if val_loss < best_loss:  # a new best: copy it (state_dict holds references)
             best_loss, since_best = val_loss, 0
             best_state = copy.deepcopy(model.state_dict())
             history.best_epoch = epoch
         else:
             since_best += 1
-            if patience is not None and since_best >= patience:
+            if patience is not None and since_best >= patience:  # early stopping
                 break
 
     if best_state is not None:

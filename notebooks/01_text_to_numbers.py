@@ -76,10 +76,90 @@ from nlpcourse.text import (
     get_tokenizer,
     pad_sequences,
 )
-from nlpcourse.train import seed_everything
 
+# %% [markdown]
+# **Two helpers every lesson starts with.** Training draws random numbers everywhere:
+# initial weights, the order of the batches, dropout. A run can be repeated exactly
+# (**reproducibility**, 재현성) only if every random number generator starts from
+# the same **seed** (시드): Python's, NumPy's and PyTorch's, which `seed_everything`
+# sets in one call. `get_device` chooses where later lessons train: a GPU if the
+# machine has one (NVIDIA's CUDA, or Apple's MPS), else the CPU; the environment
+# variable `NLPCOURSE_DEVICE` can insist on one. This lesson trains only scikit-learn
+# models, on the CPU; every later lesson seeds with the first, and most pick their
+# device with the second.
+#
+# A cell whose first line is `#@save nlpcourse/...` holds code that the course package
+# `nlpcourse` keeps verbatim (d2l's convention; a test keeps the two identical), so
+# later lessons import it: `from nlpcourse.train import seed_everything, get_device`.
+
+# %%
+#@save nlpcourse/train.py
+import os
+import random
+
+import numpy as np
+import torch
+
+
+def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
+    """Seed Python, NumPy and torch (CPU and every GPU) so that a run can be repeated.
+
+    ``deterministic=True`` also asks torch for deterministic kernels, which are slower
+    on a GPU and raise an error for the few operations that have none. Returns the seed.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an int in [0, 2**32), got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    os.environ["PYTHONHASHSEED"] = str(seed)  # inherited by worker processes
+    if deterministic:
+        torch.use_deterministic_algorithms(True)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    return seed
+
+
+def get_device(prefer: str | None = None) -> torch.device:
+    """The device to train on: ``prefer`` if given, else CUDA, then Apple's MPS, then
+    the CPU.
+
+    ``NLPCOURSE_DEVICE`` (e.g. ``cpu``) overrides the automatic choice, which is how a
+    GPU machine reproduces CI's CPU numbers. Asking for a device that is not there is
+    an error rather than a silent fallback.
+    """
+    choice = prefer or os.environ.get("NLPCOURSE_DEVICE")
+    if choice:
+        device = torch.device(choice)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(
+                f"device {choice!r} requested but CUDA is not available here")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise RuntimeError(
+                f"device {choice!r} requested but MPS is not available here")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+# %%
 SEED = lesson_seed()  # 0 unless `make bench` sets another
 seed_everything(SEED)
+first = torch.rand(3), np.random.rand(3)
+seed_everything(SEED)
+again = torch.rand(3), np.random.rand(3)
+assert torch.equal(first[0], again[0]) and (first[1] == again[1]).all()
+seed_everything(SEED)  # start the lesson from the seed itself
+print(f"seed {SEED} gives the same random numbers again")
+assert get_device("cpu") == torch.device("cpu")  # what this lesson would ask for
+if not torch.cuda.is_available():  # asking for a GPU that is not there is an error
+    try:
+        get_device("cuda")
+        raise AssertionError("expected an error")
+    except RuntimeError as error:
+        print("get_device('cuda') here:", error)
 lesson_start = time.perf_counter()
 
 # %% [markdown]

@@ -76,16 +76,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.feature_extraction.text import TfidfVectorizer
+from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import shakespeare, tweets
-from nlpcourse.models.feedforward import (
-    NNLM,
-    DNNClassifier,
-    context_pairs,
-    mlp_parameter_count,
-    nnlm_parameter_count,
-)
+from nlpcourse.models.feedforward import DNNClassifier as PackageDNNClassifier
+from nlpcourse.models.feedforward import NNLM as PackageNNLM
 from nlpcourse.text import build_vocab_from_iterator, get_tokenizer
 from nlpcourse.train import get_device, seed_everything
 
@@ -120,19 +117,38 @@ print("training on", device)
 # \qquad \text{ReLU}(a) = \max(0, a).
 # $$
 #
-# In PyTorch: `Linear(100, 64) -> ReLU -> Linear(64, 32) -> ReLU -> Linear(32, 2)`. The
-# course package has it as `DNNClassifier(input_dim, hidden, num_classes)`, which lesson 10
-# reuses; the network is nothing but three matrix-vector products, so we recompute its
-# output from its weight matrices by hand.
+# In PyTorch this is the notes' `class DNN(nn.Module)`: a module holds its layers as
+# attributes, built in `__init__`, and says in `forward` how an input flows through
+# them. `nn.Sequential` chains layers so that each one's output is the next one's input.
+# We write it out, then recompute its output from its weight matrices by hand: the
+# network is nothing but three matrix-vector products and two ReLUs.
+
 
 # %%
-notes_net = DNNClassifier(input_dim=100, hidden=(64, 32), num_classes=2)
+class DNN(nn.Module):
+    """The notes' network: 100 input features -> 64 -> 32 -> 2 class scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Sequential(
+            nn.Linear(100, 64),  # W1 (64, 100), b1 (64,)
+            nn.ReLU(),
+            nn.Linear(64, 32),  # W2 (32, 64), b2 (32,)
+            nn.ReLU(),
+            nn.Linear(32, 2),  # W3 (2, 32), b3 (2,)
+        )
+
+    def forward(self, x):  # x: (B, 100), one input per row
+        return self.fc(x)  # (B, 2) logits
+
+
+seed_everything(SEED)
+notes_net = DNN()
 print(notes_net)
 
 x = torch.randn(100)  # one input vector
-# the weight matrices, (64, 100) (32, 64) (2, 32), and the bias vectors
-W1, W2, W3 = (notes_net.layers[i].weight for i in (0, 2, 4))
-b1, b2, b3 = (notes_net.layers[i].bias for i in (0, 2, 4))
+W1, W2, W3 = (notes_net.fc[i].weight for i in (0, 2, 4))  # (64, 100) (32, 64) (2, 32)
+b1, b2, b3 = (notes_net.fc[i].bias for i in (0, 2, 4))
 h1 = torch.relu(W1 @ x + b1)  # (64,)
 h2 = torch.relu(W2 @ h1 + b2)  # (32,)
 z = W3 @ h2 + b3  # (2,)
@@ -170,10 +186,25 @@ print("without ReLU, the three layers equal one (2, 100) matrix and one bias")
 # P = \sum_{l} (a_l\, b_l + b_l) = (100 \cdot 64 + 64) + (64 \cdot 32 + 32) + (32 \cdot 2 + 2).
 # $$
 #
-# `mlp_parameter_count` is that formula; PyTorch counts the tensors it actually holds.
+# We write that formula as a function, which the course package keeps (the `#@save`
+# line on the first line of a cell marks code that `nlpcourse` holds verbatim, as in
+# d2l; a test keeps the two the same), and let PyTorch count the tensors it actually
+# holds.
+
 
 # %%
-sizes = notes_net.sizes  # (100, 64, 32, 2)
+#@save nlpcourse/models/feedforward.py
+def mlp_parameter_count(sizes):
+    """Weights and biases of fully connected layers ``sizes[0] -> sizes[1] -> ...``:
+    a layer from a to b units has an (b, a) weight matrix and b biases."""
+    sizes = [checks.positive_int("every layer size", s) for s in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"need at least an input and an output size, got {sizes}")
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+# %%
+sizes = (100, 64, 32, 2)  # the notes' network, input first
 for a, b in zip(sizes[:-1], sizes[1:]):
     print(
         f"Linear({a:3}, {b:2}): {a:3} x {b:2} weights + {b:2} biases = {a * b + b:5,}"
@@ -187,7 +218,7 @@ print(f"first layer with 3,000 inputs instead of 100: {first_layer_3000:,}")
 # %% [markdown]
 # Almost all of them sit in the first layer (6,464 of 8,610): the input dimension
 # multiplies the first hidden width. With a TF-IDF input of 3,000 features instead of
-# 100, the first layer alone has 192,064 parameters. Keep that in mind for section 3.
+# 100, the first layer alone has 192,064 parameters. Keep that in mind for section 4.
 #
 # ## 2. Softmax and cross-entropy (소프트맥스와 교차 엔트로피)
 #
@@ -283,18 +314,394 @@ for k in range(3):
 # got 10%. Averaged over a batch, this is the loss every classifier and every language
 # model in the course minimises.
 #
-# ## 3. A DNN text classifier on TF-IDF tweets
+# ## 3. Learning: gradient descent and backpropagation (경사 하강법과 역전파)
 #
-# Now the network on real data: the training tweets of lesson 01, labelled negative,
-# neutral or positive. The input is a TF-IDF vector over the 3,000 most frequent tokens
-# (lesson 01's baseline used every unigram and bigram seen in at least two tweets, tens
-# of thousands of features), so the network is
-# `Linear(3000, 64) -> ReLU -> Linear(64, 32) -> ReLU -> Linear(32, 3)`. TF-IDF rows are
-# sparse; we keep the matrix sparse and make only each mini-batch dense.
+# The weights of a new network are random numbers. Training changes them so that the
+# loss on the training examples goes down. Put every weight of the network in one long
+# vector $\theta$: the mean loss over the training set, $L(\theta)$, is then a single
+# number that depends on all of them, and its **gradient** $\nabla L(\theta)$ (기울기),
+# the vector of partial derivatives $\partial L / \partial \theta_i$, says how fast the
+# loss rises when each weight rises a little. A small step against the gradient lowers
+# the loss, since to first order
+#
+# $$
+# L(\theta - \eta\, g) \approx L(\theta) - \eta\, \lVert g \rVert^2, \qquad g = \nabla L(\theta),
+# $$
+#
+# which is below $L(\theta)$ whenever $g \neq 0$. {term}`Gradient descent <gradient
+# descent>` (경사 하강법) repeats that update,
+#
+# $$
+# \theta \leftarrow \theta - \eta\, \nabla L(\theta),
+# $$
+#
+# and the step size $\eta$ is the {term}`learning rate` (학습률). The approximation only
+# holds for small steps: with too small an $\eta$ training crawls, with too large a one
+# each step overshoots the valley it aims for and the loss can grow.
+#
+# We train the notes' network exactly as written, 100 inputs and 2 classes, on real data:
+# the negative and positive tweets of lesson 01 (the neutral ones left out), each tweet a
+# TF-IDF vector over the 100 most frequent tokens.
+
 
 # %%
+def polar(split):
+    """The negative (0) and positive (1) tweets of a split; neutral ones left out."""
+    keep = [i for i, label in enumerate(split.labels) if label != 1]
+    texts = [split.texts[i] for i in keep]
+    return texts, torch.tensor([split.labels[i] // 2 for i in keep])  # 0 or 2 -> 0 or 1
+
+
 data = tweets()
 tokenize_tweet = get_tokenizer("tweet")
+top100 = TfidfVectorizer(
+    tokenizer=tokenize_tweet,
+    lowercase=False,
+    token_pattern=None,
+    max_features=100,
+    sublinear_tf=True,
+    dtype=np.float32,
+)
+texts, y_polar = polar(data.train)
+X_polar = torch.from_numpy(top100.fit_transform(texts).toarray())  # (N, 100)
+val_texts, y_polar_val = polar(data.validation)
+X_polar_val = torch.from_numpy(top100.transform(val_texts).toarray())  # (N_val, 100)
+positive_share = y_polar.float().mean().item()
+print(f"{len(y_polar):,} training tweets, {positive_share:.1%} positive; "
+      f"{len(y_polar_val):,} for validation; features {tuple(X_polar.shape)}")
+
+# %% [markdown]
+# ### Backpropagation, derived (역전파)
+#
+# The gradient has one entry per weight, 8,610 of them here. Writing each derivative
+# out separately would be hopeless; the chain rule computes them all in one sweep
+# backwards through the network, reusing what the forward pass computed. That is
+# {term}`backpropagation` {cite:p}`rumelhart1986backprop`. We derive it for a network
+# with one hidden layer, for a batch of $B$ inputs (rows of $X$) with one-hot labels $Y$:
+#
+# $$
+# A = X W_1^\top + b_1, \quad H = \text{ReLU}(A), \quad Z = H W_2^\top + b_2, \quad
+# L = -\frac{1}{B} \sum_{i} \sum_k Y_{ik} \log \text{softmax}(Z_i)_k .
+# $$
+#
+# Going backwards, write $\Delta_M$ for $\partial L / \partial M$, a matrix of the shape
+# of $M$:
+#
+# 1. **The logits.** Section 2 found $p - y$ for one example; the batch mean divides by
+#    $B$: $\Delta_Z = (P - Y) / B$, shape (B, C), with $P$ the softmax of each row.
+# 2. **The output layer** $Z = H W_2^\top + b_2$. Entry $Z_{ik}$ is $\sum_j H_{ij}
+#    (W_2)_{kj} + (b_2)_k$, so $\partial Z_{ik} / \partial (W_2)_{kj} = H_{ij}$, and
+#    summing over the batch: $\Delta_{W_2} = \Delta_Z^\top H$, (C, H);
+#    $\Delta_{b_2} = \sum_i (\Delta_Z)_i$, the column sums; and the gradient that
+#    flows on to the layer's input, $\Delta_H = \Delta_Z W_2$, (B, H).
+# 3. **The ReLU** passes a gradient where its input was positive and blocks it
+#    elsewhere (its slope is 1 or 0): $\Delta_A = \Delta_H \odot [A > 0]$.
+# 4. **The hidden layer**, the same rule as step 2: $\Delta_{W_1} = \Delta_A^\top X$,
+#    $\Delta_{b_1} = \sum_i (\Delta_A)_i$.
+#
+# Every linear layer does the same three things with the gradient at its output: times
+# its input for the weights, column sums for the bias, times $W$ for the gradient at its
+# input. So one loop, from the last layer to the first, handles any number of layers,
+# provided the forward pass kept each layer's input and pre-activation. Here are both
+# passes for the notes' three layers, written with nothing but matrix products.
+
+
+# %%
+def forward_by_hand(params, X):
+    """Logits of Linear-ReLU-...-Linear, keeping what the backward pass needs."""
+    inputs, pre_activations = [], []
+    h = X  # (B, 100)
+    for i, (W, b) in enumerate(params):
+        inputs.append(h)
+        a = h @ W.T + b  # (B, out)
+        pre_activations.append(a)
+        h = torch.relu(a) if i < len(params) - 1 else a  # no ReLU on the logits
+    return h, inputs, pre_activations
+
+
+def backward_by_hand(params, logits, y, inputs, pre_activations):
+    """Gradients of the mean cross-entropy for every (W, b), last layer first."""
+    P = torch.softmax(logits, dim=1)  # (B, C)
+    delta = (P - F.one_hot(y, P.shape[1])) / len(y)  # dL/dZ, (B, C)
+    grads = [None] * len(params)
+    for i in reversed(range(len(params))):
+        W, _ = params[i]
+        grads[i] = (delta.T @ inputs[i], delta.sum(dim=0))  # dL/dW (out, in), dL/db
+        if i > 0:
+            delta = (delta @ W) * (pre_activations[i - 1] > 0)  # back through W, ReLU
+    return grads
+
+
+def linear_params(net):
+    """Copies of the (W, b) pairs of a network's Linear layers, first layer first."""
+    return [(m.weight.detach().clone(), m.bias.detach().clone())
+            for m in net.modules() if isinstance(m, nn.Linear)]
+
+
+batch_X, batch_y = X_polar[:256], y_polar[:256]  # (256, 100), (256,)
+params = linear_params(notes_net)
+logits, inputs, pre_activations = forward_by_hand(params, batch_X)
+ours = backward_by_hand(params, logits, batch_y, inputs, pre_activations)
+
+notes_net.zero_grad()
+F.cross_entropy(notes_net(batch_X), batch_y).backward()  # autograd's answer
+layers = [m for m in notes_net.modules() if isinstance(m, nn.Linear)]
+worst = max(
+    max((gW - m.weight.grad).abs().max().item(), (gb - m.bias.grad).abs().max().item())
+    for (gW, gb), m in zip(ours, layers)
+)
+print(f"largest difference from autograd over all 8,610 derivatives: {worst:.1e}")
+assert worst < 1e-6
+
+# %% [markdown]
+# Autograd agrees to rounding error. It does the same bookkeeping for any computation:
+# every tensor operation records how to send a gradient back to its inputs, and
+# `.backward()` runs those rules in reverse order. From here on we let it.
+#
+# ### A training loop without an optimizer
+#
+# Now gradient descent itself: compute the loss on all the training tweets, the
+# gradient by our backward pass, and move every weight a step $\eta$ against it. No
+# `torch.optim`, no `.backward()`. We start from the same random weights with three
+# learning rates, and draw the loss a model gets without looking at the tweet at all
+# (always predicting the share of positive tweets), which training must beat.
+
+
+# %%
+def train_by_hand(lr, steps=120):
+    """Full-batch gradient descent on the notes' DNN, by hand. Returns the final
+    (W, b) pairs and the training loss before each step."""
+    seed_everything(SEED)
+    params = linear_params(DNN())
+    losses = []
+    for _ in range(steps):
+        logits, inputs, pre_activations = forward_by_hand(params, X_polar)
+        losses.append(F.cross_entropy(logits, y_polar).item())
+        grads = backward_by_hand(params, logits, y_polar, inputs, pre_activations)
+        params = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(params, grads)]
+    return params, losses
+
+
+def polar_accuracy(params, X, y):
+    return (forward_by_hand(params, X)[0].argmax(dim=1) == y).float().mean().item()
+
+
+start = time.perf_counter()
+LEARNING_RATES = (0.1, 1.0, 10.0)  # too small, about right, too large
+by_hand = {lr: train_by_hand(lr) for lr in LEARNING_RATES}
+seconds = time.perf_counter() - start
+print(f"{len(LEARNING_RATES)} runs of gradient descent in {seconds:.1f} s")
+# the best loss without looking at the tweet: predict the positive share every time
+prior_loss = -(positive_share * math.log(positive_share)
+               + (1 - positive_share) * math.log(1 - positive_share))
+for lr, (params, losses) in by_hand.items():
+    accuracy = polar_accuracy(params, X_polar_val, y_polar_val)
+    print(f"learning rate {lr:>4}: loss {losses[0]:.3f} -> {losses[-1]:.3f}, "
+          f"validation accuracy {accuracy:.3f}")
+print(f"without the tweet: loss {prior_loss:.3f}, accuracy {1 - positive_share:.3f}")
+
+# %% mystnb={"image": {"alt": "Training loss of the notes' DNN against the step of full-batch gradient descent by hand, for three learning rates, with a dotted line at the loss of a model that ignores the tweet. The smallest rate barely moves from the dotted line; the middle one falls below it, with a few spikes where a step overshot; the largest one jumps above its start and keeps jumping, partly off the top of the plot."}}
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for lr, (_, losses) in by_hand.items():
+    ax.plot(losses, label=f"learning rate {lr}")
+ax.axhline(prior_loss, color="gray", linestyle=":", label="ignoring the tweet")
+ax.set(xlabel="step (one gradient of all training tweets)", ylabel="cross-entropy",
+       title="Gradient descent by hand on the notes' DNN", ylim=(0.4, 1.6))
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The three rates tell the story of the update rule. At 0.1 the steps are too short:
+# after all of them the loss has barely left the dotted line, and the network still
+# predicts *negative* for every tweet (its accuracy is the share of negative tweets). At
+# 1 the loss falls well below the line, with a few spikes where one step overshot and
+# the next ones recovered, and the network now reads the tweets. At 10 the first steps overshoot: the loss jumps above where it
+# started and never settles. Finding a rate that works took three runs here; the next
+# part shows how an optimizer makes that search less painful.
+
+# %%
+start_loss = {lr: losses[0] for lr, (_, losses) in by_hand.items()}
+final_loss = {lr: losses[-1] for lr, (_, losses) in by_hand.items()}
+negative_share = 1 - positive_share
+good_accuracy = polar_accuracy(by_hand[1.0][0], X_polar_val, y_polar_val)
+small_accuracy = polar_accuracy(by_hand[0.1][0], X_polar_val, y_polar_val)
+assert final_loss[0.1] > prior_loss - 0.02  # too small: still at the dotted line,
+assert abs(small_accuracy - (y_polar_val == 0).float().mean()) < 0.005  # all negative
+assert final_loss[1.0] < prior_loss - 0.1 and good_accuracy > negative_share + 0.08
+assert max(by_hand[10.0][1]) > start_loss[10.0] and final_loss[10.0] > prior_loss
+
+# %% [markdown]
+# ### `torch.optim`: SGD, then Adam
+#
+# An optimizer object holds the update rule, so the training loop need not. `torch.optim.SGD`
+# with learning rate $\eta$ does exactly our update, $\theta \leftarrow \theta - \eta\,
+# \nabla L$, on the gradients that `.backward()` left in each parameter's `.grad`. One
+# step of each from the same weights:
+
+# %%
+seed_everything(SEED)
+net = DNN()
+params = linear_params(net)
+logits, inputs, pre_activations = forward_by_hand(params, X_polar)
+grads = backward_by_hand(params, logits, y_polar, inputs, pre_activations)
+stepped = [(W - 1.0 * gW, b - 1.0 * gb) for (W, b), (gW, gb) in zip(params, grads)]
+
+optimizer = torch.optim.SGD(net.parameters(), lr=1.0)
+loss = F.cross_entropy(net(X_polar), y_polar)
+optimizer.zero_grad()  # .grad adds up over backward calls until it is cleared
+loss.backward()  # autograd: what backward_by_hand did, for any model
+optimizer.step()  # the update rule
+moved = max((W - W_sgd).abs().max().item() for (W, _), (W_sgd, _)
+            in zip(stepped, linear_params(net)))
+print(f"largest difference between our step and torch.optim.SGD's: {moved:.1e}")
+assert moved < 1e-6
+
+# %% [markdown]
+# Two changes make training practical. First, **mini-batches**: the gradient of a
+# random batch of 128 tweets is a noisy but unbiased estimate of the full gradient, and
+# as many times cheaper as there are batches in the training set, so in the time of one
+# exact step we can take that many noisy ones. Gradient descent on mini-batches is *stochastic gradient descent*, SGD. Second,
+# **Adam** {cite:p}`kingma2015adam` ({term}`Adam <Adam optimizer>`) gives every weight its
+# own step size. It keeps running means of each weight's gradient $g$ and squared
+# gradient, and divides one by the square root of the other:
+#
+# $$
+# m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad
+# v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2, \qquad
+# \theta \leftarrow \theta - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon},
+# $$
+#
+# where $\hat m$ and $\hat v$ correct the bias of starting from zero, and the paper's
+# defaults are $\beta_1 = 0.9$ and $\beta_2 = 0.999$ {cite:p}`kingma2015adam`. A weight
+# whose gradients are consistently small still moves by about $\eta$ per step, so one
+# learning rate suits weights of every scale, and the default $\eta = 10^{-3}$ works on
+# most problems without a search. We train three fresh copies of the notes' network on
+# the same mini-batches for two epochs: SGD at the rate that crawled (0.1), SGD at the
+# rate we found (1), and Adam at its default.
+
+
+# %%
+def train_minibatch(make_optimizer, epochs=2, batch_size=128):
+    """Two epochs of mini-batch training of a fresh notes' DNN; the same batches for
+    every optimizer. Returns the network and the loss of every batch."""
+    seed_everything(SEED)
+    net = DNN()
+    optimizer = make_optimizer(net.parameters())
+    shuffle = torch.Generator().manual_seed(SEED)
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(len(y_polar), generator=shuffle)  # new order each epoch
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            loss = F.cross_entropy(net(X_polar[rows]), y_polar[rows])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return net, losses
+
+
+optimizers = {
+    "SGD, learning rate 0.1": lambda p: torch.optim.SGD(p, lr=0.1),
+    "SGD, learning rate 1": lambda p: torch.optim.SGD(p, lr=1.0),
+    "Adam, learning rate 0.001": lambda p: torch.optim.Adam(p, lr=1e-3),
+}
+minibatch = {name: train_minibatch(make) for name, make in optimizers.items()}
+final = {}
+for name, (net, losses) in minibatch.items():
+    with torch.no_grad():
+        final[name] = F.cross_entropy(net(X_polar), y_polar).item()
+        accuracy = (net(X_polar_val).argmax(dim=1) == y_polar_val).float().mean().item()
+    print(f"{name:26} {len(losses)} steps: training loss {final[name]:.3f}, "
+          f"validation accuracy {accuracy:.3f}")
+sgd_small, sgd_good, adam = final.values()
+print(f"full batch, learning rate 1: {len(by_hand[1.0][1])} steps over all "
+      f"{len(y_polar):,} tweets, training loss {final_loss[1.0]:.3f}")
+assert abs(sgd_good - final_loss[1.0]) < 0.05  # about as low, reading far fewer tweets
+assert sgd_small > prior_loss - 0.05  # the small rate crawls here too
+assert adam < sgd_small - 0.1 and adam < sgd_good + 0.01  # Adam's default: no search
+
+# %% mystnb={"image": {"alt": "Training loss of the notes' DNN against the mini-batch step (a 20-step mean) for SGD with learning rate 0.1, SGD with learning rate 1 and Adam with learning rate 0.001, on the same batches, with a dotted line at the loss of ignoring the tweet. SGD at 0.1 stays near the line; the other two fall well below it together."}}
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for name, (_, losses) in minibatch.items():
+    smooth = np.convolve(losses, np.ones(20) / 20, mode="valid")  # 20-step means
+    ax.plot(np.arange(20, len(losses) + 1), smooth, label=name)
+ax.axhline(prior_loss, color="gray", linestyle=":", label="ignoring the tweet")
+ax.set(xlabel="mini-batch step", ylabel="cross-entropy (20-step mean)",
+       title="Mini-batches: SGD and Adam on the same batches")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Two epochs of mini-batches read every tweet twice, where the full-batch run read each
+# one at every step, and still bring SGD at the good rate about as low (within a few
+# hundredths). Adam at its default rate ends at least as low, without the search for a
+# rate, while SGD at 0.1 still crawls. That is
+# why the course trains with Adam from here on, starting with the next section. Every
+# training loop of the course is the loop above: forward, loss, `zero_grad`, `backward`,
+# `step`.
+#
+# ## 4. A DNN text classifier on TF-IDF tweets
+#
+# Now all three classes of lesson 01's tweets (negative, neutral, positive) and a richer
+# input: a TF-IDF vector over the 3,000 most frequent tokens (lesson 01's baseline used
+# every unigram and bigram seen in at least two tweets, tens of thousands of features).
+# The notes' `DNN` has its sizes written into it, so we generalise it: the input size,
+# the hidden sizes and the number of classes become arguments, dropout is optional (the
+# "Scale up" section uses it), and a wrong input (a sparse matrix, float64 from NumPy,
+# token ids, the wrong width) gets an error that says what was expected, from one call to
+# `nlpcourse.checks`. This is the course's `DNNClassifier`; lesson 10 imports it from the
+# package, where the `#@save` line puts it.
+
+
+# %%
+#@save nlpcourse/models/feedforward.py
+class DNNClassifier(nn.Module):
+    """A multi-layer perceptron on fixed-size inputs: input_dim -> hidden[0] -> ... ->
+    num_classes, each hidden layer Linear + ReLU (+ dropout), returning logits. With
+    hidden=() it is multinomial logistic regression."""
+
+    def __init__(self, input_dim, hidden=(64, 32), num_classes=2, dropout=0.0):
+        super().__init__()
+        self.sizes = (
+            checks.positive_int("input_dim", input_dim),
+            *checks.sizes("hidden", hidden),
+            checks.positive_int("num_classes", num_classes),
+        )
+        dropout = checks.fraction("dropout", dropout)
+        layers = []
+        for a, b in zip(self.sizes[:-2], self.sizes[1:-1]):  # the hidden layers
+            layers += [nn.Linear(a, b), nn.ReLU()]
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+        layers.append(nn.Linear(self.sizes[-2], self.sizes[-1]))  # the output layer
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):  # x: (B, input_dim)
+        dtype = self.layers[0].weight.dtype
+        x = checks.features(x, self.sizes[0], "DNNClassifier", dtype)
+        return self.layers(x)  # (B, num_classes)
+
+
+# %% [markdown]
+# With the notes' sizes it is the notes' network: copied weights give the same logits,
+# and so does the package's copy, imported under another name.
+
+# %%
+general = DNNClassifier(input_dim=100, hidden=(64, 32), num_classes=2)
+copied = {k.replace("fc.", "layers."): v for k, v in notes_net.state_dict().items()}
+general.load_state_dict(copied)
+package = PackageDNNClassifier(input_dim=100, hidden=(64, 32), num_classes=2)
+package.load_state_dict(copied)
+with torch.no_grad():
+    assert torch.equal(general(X_polar), notes_net(X_polar))
+    assert torch.equal(package(X_polar), notes_net(X_polar))
+try:
+    general(torch.from_numpy(np.zeros((2, 100))))  # float64, as NumPy makes it
+except TypeError as error:
+    print("TypeError:", error)
+
+# %%
 vectorizer = TfidfVectorizer(
     tokenizer=tokenize_tweet,
     lowercase=False,
@@ -322,8 +729,8 @@ assert n_params == mlp_parameter_count([3000, 64, 32, 3]) == 194_243
 # %% [markdown]
 # One training function and one evaluation function, each returning the mean loss and the
 # accuracy of an epoch. Training draws mini-batches of 128 tweets in a new random order each
-# epoch, and takes one {term}`Adam <Adam optimizer>` step {cite:p}`kingma2015adam` on each;
-# backpropagation {cite:p}`rumelhart1986backprop` computes the gradients.
+# epoch and takes one Adam step on each, as in section 3; the TF-IDF rows are sparse, so we
+# keep the matrix sparse and make only each mini-batch dense.
 
 
 # %%
@@ -437,7 +844,7 @@ plt.show()
 # single words. The networks that read order (CNNs, RNNs) come in Part II; lesson 10
 # compares them all on these tweets.
 #
-# ## 4. Language models and perplexity (언어 모델과 퍼플렉서티)
+# ## 5. Language models and perplexity (언어 모델과 퍼플렉서티)
 #
 # A {term}`language model` assigns a probability to every text by the chain rule, one
 # word at a time given the words before it:
@@ -543,7 +950,7 @@ for n in range(1, 5):
 # it with similarity: represent each word by a learned vector, so that a sentence never
 # seen but made of words *like* those of seen sentences gets a similar probability.
 #
-# ## 5. The neural probabilistic language model (NNLM)
+# ## 6. The neural probabilistic language model (NNLM)
 #
 # The model of {cite:t}`bengio2003nnlm` predicts word $t$ from the $n$ previous ones:
 #
@@ -559,9 +966,52 @@ for n in range(1, 5):
 # 5. **Loss**: the cross-entropy against the actual next word, the negative log of the
 #    probability given to it. Its mean over the text is the log of the perplexity.
 #
-# `nlpcourse.models.NNLM` implements this with $n = 4$, $m = 32$ and $h = 64$. Step 2 is
-# `nn.Embedding`, which looks the row up instead of multiplying by a one-hot vector. Both
-# give the same numbers:
+# We write it as a module. Step 2 is `nn.Embedding`, which looks the row up instead of
+# multiplying by a one-hot vector; `flatten` concatenates the $n$ rows. One detail is
+# not in the paper: the table starts small, normal with standard deviation
+# `embedding_init_std`, instead of `nn.Embedding`'s standard normal. A row of standard
+# normal noise has a length of about $\sqrt{m}$, and a short run moves rare words' rows
+# too little to overcome it, so their nearest neighbours (section 7) would still be
+# random; starting small, what a row holds is mostly what training put there.
+
+
+# %%
+#@save nlpcourse/models/feedforward.py
+class NNLM(nn.Module):
+    """Bengio et al.'s (2003) neural probabilistic language model: the embeddings of
+    the n previous words, concatenated, a tanh hidden layer and a score (logit) for
+    every vocabulary word as the next one; with direct=True also the paper's direct
+    connection from the embeddings to the output. (B, n) ids -> (B, V) logits."""
+
+    def __init__(self, vocab_size, context_size=4, embedding_dim=64, hidden_dim=128,
+                 direct=False, embedding_init_std=0.1):
+        super().__init__()
+        self.vocab_size = checks.positive_int("vocab_size", vocab_size)
+        self.context_size = checks.positive_int("context_size", context_size)
+        concat = context_size * checks.positive_int("embedding_dim", embedding_dim)
+        if not embedding_init_std > 0:
+            raise ValueError(
+                f"embedding_init_std must be positive, got {embedding_init_std!r}")
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)  # C: (V, m)
+        nn.init.normal_(self.embedding.weight, std=embedding_init_std)
+        hidden_dim = checks.positive_int("hidden_dim", hidden_dim)
+        self.hidden = nn.Linear(concat, hidden_dim)  # H: (h, n m), d: (h,)
+        self.output = nn.Linear(hidden_dim, vocab_size)  # U: (V, h), b: (V,)
+        self.direct = nn.Linear(concat, vocab_size, bias=False) if direct else None  # W
+
+    def forward(self, context):  # context: (B, n) ids of the n previous words
+        context = checks.token_ids(context, "NNLM", self.vocab_size, self.context_size)
+        x = self.embedding(context).flatten(1)  # (B, n, m) -> (B, n m)
+        logits = self.output(torch.tanh(self.hidden(x)))  # (B, V)
+        if self.direct is not None:
+            logits = logits + self.direct(x)  # the paper's optional W x
+        return logits
+
+
+# %% [markdown]
+# With $n = 4$, $m = 32$ and $h = 64$, we check the projection against one-hot vectors
+# times $C$, the whole forward pass against the formula, and our module against the
+# package's copy.
 
 # %%
 n_context, embedding_dim, hidden_dim = 4, 32, 64
@@ -569,6 +1019,8 @@ seed_everything(SEED)
 lm = NNLM(
     V, context_size=n_context, embedding_dim=embedding_dim, hidden_dim=hidden_dim
 ).to(device)
+package_lm = PackageNNLM(V, n_context, embedding_dim, hidden_dim).to(device)
+package_lm.load_state_dict(lm.state_dict())
 C = lm.embedding.weight  # the embedding table (V, m)
 context = torch.tensor([vocab(["to", "be", "or", "not"])], device=device)  # (1, n)
 one_hot = F.one_hot(context, num_classes=V).float()  # (1, n, V)
@@ -576,6 +1028,7 @@ assert torch.allclose(one_hot @ C, lm.embedding(context))  # (1, n, m) both ways
 x = (one_hot @ C).flatten(1)  # concatenate the n vectors: (1, n m)
 y = lm.output(torch.tanh(lm.hidden(x)))  # (1, V)
 assert torch.allclose(y, lm(context), atol=1e-6)
+assert torch.equal(package_lm(context), lm(context))
 print(
     f"one-hot {tuple(one_hot.shape)} @ C {tuple(C.shape)} -> {tuple(x.shape)} "
     "concatenated"
@@ -585,7 +1038,20 @@ print(f"-> hidden {tuple(lm.hidden(x).shape)} -> logits {tuple(y.shape)}")
 # %% [markdown]
 # How many parameters? In the paper's notation, with $|V| = 3{,}000$, $n = 4$, $m = 32$,
 # $h = 64$: the table $C$ has $|V|m$, the hidden layer $h \cdot nm + h$, the output layer
-# $|V|h + |V|$ (and the direct connection $|V| \cdot nm$ more).
+# $|V|h + |V|$ (and the direct connection $|V| \cdot nm$ more). As a function, which
+# the package keeps:
+
+
+# %%
+#@save nlpcourse/models/feedforward.py
+def nnlm_parameter_count(vocab_size, context_size, embedding_dim, hidden_dim,
+                         direct=False):
+    """Parameters of NNLM in the paper's notation (|V|, n, m, h): the table C |V| m,
+    the hidden layer h (n m) + h, the output layer |V| h + |V|, and with the direct
+    connection |V| (n m) more."""
+    V, n, m, h = vocab_size, context_size, embedding_dim, hidden_dim
+    return V * m + (h * n * m + h) + (V * h + V) + (V * n * m if direct else 0)
+
 
 # %%
 parts = {
@@ -612,10 +1078,30 @@ assert 0.6 < parts["output U, b"] / n_params < 0.7  # two thirds
 #
 # ### Training
 #
-# `context_pairs` turns the training text into (4 previous ids, next id) pairs, each row a
-# window into the same tensor. We take 3,000 Adam steps on random batches of 128 pairs,
-# about a third of one pass over the training pairs, and every 250 steps measure the
-# perplexity on the first 10,000 validation pairs.
+# `context_pairs` turns the training text into (4 previous ids, next id) pairs. Its rows
+# are windows into one tensor (`unfold` makes them without copying), so a corpus of a
+# million tokens costs no extra memory. We take 3,000 Adam steps on random batches of
+# 128 pairs, about a third of one pass over the training pairs, and every 250 steps
+# measure the perplexity on the first 10,000 validation pairs.
+
+
+# %%
+#@save nlpcourse/models/feedforward.py
+def context_pairs(ids, context_size):
+    """Every (n previous ids, next id) pair of one token-id sequence: contexts
+    (T - n, n), row t being ids[t : t + n], and targets (T - n,), entry t ids[t + n]."""
+    ids = torch.as_tensor(ids)  # (T,)
+    if ids.dim() != 1 or ids.is_floating_point() or ids.dtype == torch.bool:
+        raise ValueError(f"ids must be a 1-D sequence of integers, got dtype "
+                         f"{ids.dtype} and shape {tuple(ids.shape)}")
+    if len(ids) <= checks.positive_int("context_size", context_size):
+        raise ValueError(f"a sequence of {len(ids)} ids has no pair with "
+                         f"{context_size} ids of context")
+    ids = ids.long()
+    contexts = ids[:-1].unfold(0, context_size, 1)  # (T - n, n), views of one tensor
+    targets = ids[context_size:]  # (T - n,)
+    return contexts, targets
+
 
 # %%
 train_contexts, train_targets = context_pairs(train_ids, n_context)  # (N, n), (N,)
@@ -749,7 +1235,7 @@ for text in [
 # is right one time in ten on this text: a larger vocabulary makes the task harder and
 # the perplexity higher.
 #
-# ## 6. What the embedding table learned
+# ## 7. What the embedding table learned
 #
 # The NNLM was only asked to guess the next word. Yet words that can stand in the same
 # places make similar predictions, so training pushes their rows of $C$ towards each other.
@@ -875,7 +1361,7 @@ print(f"lesson ran in {lesson_seconds:.1f} s")
 #
 # Try each one before opening its solution (click *Show the solution* in the book).
 #
-# **1.** How many parameters does the NNLM of section 5 have with the direct connection
+# **1.** How many parameters does the NNLM of section 6 have with the direct connection
 # (`direct=True`)? Compute it with the formula first, then check with PyTorch. What share
 # of the model then depends on the vocabulary size?
 
@@ -973,8 +1459,11 @@ assert linear_accuracy > 0.70 and abs(dnn_test_accuracy - linear_accuracy) < 0.0
 # %% [markdown]
 # ## Summary
 #
-# | model | what it does | strengths | weaknesses | use it when |
+# | model or method | what it does | strengths | weaknesses | use it when |
 # |---|---|---|---|---|
+# | gradient descent, by hand | $\theta \leftarrow \theta - \eta \nabla L$ on the full training set, gradients by backpropagation | exact gradients; every step lowers the loss if $\eta$ is small | each step reads every example; $\eta$ must be searched for | understanding; tiny data |
+# | SGD (`torch.optim.SGD`) | the same update on mini-batches | many cheap steps; the noise is harmless | the learning rate still needs a search | large data, with a tuned rate and schedule |
+# | Adam {cite:p}`kingma2015adam` | per-weight steps from running means of $g$ and $g^2$ | its default rate works on most problems | more state (two numbers per weight) | the course's default |
 # | logistic regression (lesson 01) | one linear layer + softmax | fast, convex, interpretable | only adds up single-feature evidence | a baseline, always |
 # | DNN / MLP on TF-IDF | hidden layers of ReLU features, then softmax | learns feature combinations; reusable for any fixed-size vector | ignores order; many parameters in layer 1; overfits quickly | fixed-size inputs (TF-IDF, averaged embeddings) |
 # | unigram LM | $P(w)$ from counts | trivial; a floor to beat | ignores context (perplexity 235 here) | a sanity check |
@@ -982,7 +1471,10 @@ assert linear_accuracy > 0.70 and abs(dnn_test_accuracy - linear_accuracy) < 0.0
 # | NNLM {cite:p}`bengio2003nnlm` | embed $n$ previous words, tanh layer, softmax over $V$ | generalises to unseen contexts through similar embeddings (perplexity 105 here); learns an embedding table | fixed window; output softmax costs $O(V)$ per word | the first neural LM; the origin of word embeddings |
 #
 # Formulas to keep: a fully connected layer from $a$ to $b$ units has $ab + b$
-# parameters; $\text{softmax}(z)_k = e^{z_k}/\sum_j e^{z_j}$; cross-entropy $= -\log
+# parameters; the update $\theta \leftarrow \theta - \eta\,\nabla L(\theta)$; backwards
+# through a linear layer, $\Delta_W = \Delta_{\text{out}}^\top\,\text{input}$ and
+# $\Delta_{\text{input}} = \Delta_{\text{out}} W$, and through a ReLU, zero where its input
+# was negative; $\text{softmax}(z)_k = e^{z_k}/\sum_j e^{z_j}$; cross-entropy $= -\log
 # p_{\text{true}}$ with gradient $p - y$; perplexity $= \exp(\text{mean cross-entropy})$.
 #
 # ## References

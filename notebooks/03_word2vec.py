@@ -64,6 +64,7 @@ import inspect
 import re
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -71,17 +72,13 @@ import torch
 import torch.nn.functional as F
 from gensim.models import Word2Vec
 from scipy.stats import spearmanr
+from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import shakespeare, wordsim353
-from nlpcourse.embeddings import to_keyed_vectors, word_similarity
-from nlpcourse.models.word2vec import (
-    NegativeSampler,
-    SkipGramNS,
-    keep_probability,
-    skipgram_pairs,
-    subsample,
-)
+from nlpcourse.models.word2vec import NegativeSampler, skipgram_pairs, subsample
+from nlpcourse.models.word2vec import keep_probability as package_keep_probability
 from nlpcourse.text import build_vocab_from_iterator
 from nlpcourse.train import seed_everything
 
@@ -337,10 +334,75 @@ def sgns_loss(v_center, u_context, u_noise):
 
 
 # %% [markdown]
-# `SkipGramNS` in the package is this loss behind two embedding tables: `in_embed` holds
-# the $v$ vectors and `out_embed` the $u$ vectors; its forward takes ids, looks the
-# vectors up and returns the loss. We give it random weights and check that it agrees
-# with `sgns_loss`, and that autograd's gradient for $v_c$ is the formula above.
+# Now the model around this loss, `SkipGramNS`, piece by piece:
+#
+# - `__init__` makes the two tables, one row of $d$ numbers per word: `in_embed` holds
+#   the $v$ vectors (the word vectors we keep), `out_embed` the $u$ vectors. They start
+#   as in word2vec's C code: $v$ small and random, $u$ zero, so every score starts at 0.
+# - `scores` takes a batch of ids, $B$ centers, their $B$ true contexts and $K$ noise
+#   words for each, looks the vectors up and returns the $B$ true scores and the
+#   $B \times K$ noise scores. Its first lines check the ids: integer, of the shapes
+#   that belong together, inside the vocabulary. Each check is one call to
+#   `nlpcourse.checks`, which says what was expected instead of failing deep inside
+#   `nn.Embedding`.
+# - `forward` turns the scores into the loss above, with `F.logsigmoid`.
+#
+# The first line, `#@save`, marks code that the course package keeps as it stands (as
+# in d2l): this class *is* `nlpcourse.models.word2vec.SkipGramNS`, and a test fails if
+# the two drift apart. We give it random weights and check that it agrees with
+# `sgns_loss`, and that autograd's gradient for $v_c$ is the formula above.
+
+# %%
+#@save nlpcourse/models/word2vec.py
+class SkipGramNS(nn.Module):
+    """Skip-gram with negative sampling: two (V, d) tables, forward returns the loss.
+
+    ``in_embed`` holds the center-word vectors v (the word vectors one keeps) and
+    ``out_embed`` the context-word vectors u. For a batch of centers c, true contexts o
+    and K noise words n_1..n_K each, the loss is the mean over the batch of
+
+        -log sigmoid(u_o . v_c) - sum_k log sigmoid(-u_{n_k} . v_c)
+
+    Initialised as word2vec: v uniform in +-0.5/d, u zero. ``sparse=True`` gives sparse
+    gradients (use ``torch.optim.SparseAdam`` or SGD), which pay off for big
+    vocabularies.
+    """
+
+    def __init__(self, vocab_size: int, dim: int = 100, sparse: bool = False):
+        super().__init__()
+        checks.positive_int("vocab_size", vocab_size)
+        checks.positive_int("dim", dim)
+        self.in_embed = nn.Embedding(vocab_size, dim, sparse=sparse)  # v, (V, d)
+        self.out_embed = nn.Embedding(vocab_size, dim, sparse=sparse)  # u, (V, d)
+        nn.init.uniform_(self.in_embed.weight, -0.5 / dim, 0.5 / dim)
+        nn.init.zeros_(self.out_embed.weight)  # every first score is 0
+
+    @property
+    def vectors(self) -> torch.Tensor:
+        """The (V, d) word vectors (the center table), detached."""
+        return self.in_embed.weight.detach()
+
+    def scores(self, center, context, negatives):
+        """Dot products: (B,) for the true pairs and (B, K) for the noise words."""
+        V, who = self.in_embed.num_embeddings, "SkipGramNS"
+        center = checks.word_ids(center, ("B",), f"{who} center", V)  # (B,)
+        context = checks.word_ids(context, center.shape, f"{who} context", V)  # (B,)
+        B = len(center)
+        negatives = checks.word_ids(negatives, (B, "K"), f"{who} negatives", V)
+        v = self.in_embed(center)  # (B, d)
+        u_true = self.out_embed(context)  # (B, d)
+        u_noise = self.out_embed(negatives)  # (B, K, d)
+        true_score = (v * u_true).sum(-1)  # (B,)
+        noise_score = torch.bmm(u_noise, v.unsqueeze(2)).squeeze(2)  # (B, K)
+        return true_score, noise_score
+
+    def forward(self, center, context, negatives):
+        """The mean SGNS loss of a batch of B pairs with K noise words each."""
+        true_score, noise_score = self.scores(center, context, negatives)
+        # logsigmoid, not log(sigmoid(x)): the latter gives -inf once sigmoid underflows
+        loss = -(F.logsigmoid(true_score) + F.logsigmoid(-noise_score).sum(1))  # (B,)
+        return loss.mean()
+
 
 # %%
 B, K = 4, 5
@@ -368,6 +430,10 @@ print(
     f"a fresh model: loss {fresh.item():.4f}; (K+1) log 2 = {(K + 1) * np.log(2):.4f}"
 )
 assert abs(fresh.item() - (K + 1) * np.log(2)) < 1e-5
+try:
+    model(center.float(), context, noise)  # float ids: a clear error, not a crash
+except TypeError as error:
+    print("float ids:", error)
 
 # %% [markdown]
 # A freshly initialised model scores every pair 0 and pays $\log 2$ for each of the
@@ -470,9 +536,36 @@ plt.show()
 #
 # Words rarer than $t$ are always kept; the released code keeps a bit more of every
 # word. Thinning happens anew in every epoch, before the windows are made, so it also
-# widens the window in effect: the words that remain sit closer together. In the
-# package, `keep_probability` computes either formula and `subsample` draws the thinning
-# with a seed; we write the formulas out once more and check all of them against gensim.
+# widens the window in effect: the words that remain sit closer together.
+#
+# `keep_probability` computes either formula for the whole vocabulary at once. Its
+# first lines check the threshold, the choice of formula and the counts, one call to
+# `nlpcourse.checks` each. Then $f$ for every word, the ratio $t/f$ (infinite for a
+# word never seen, which is therefore kept), and the formula, capped at 1. The package
+# keeps it in `nlpcourse.models.word2vec`, whose `subsample` draws the thinning with
+# it, with a seed. We also write the formulas out once more, inline, and check all of
+# them against gensim.
+
+# %%
+#@save nlpcourse/models/word2vec.py
+def keep_probability(counts, threshold: float = 1e-3, formula: str = "paper"):
+    """(V,) probability of keeping one occurrence of each word when subsampling.
+
+    With f = count / total, ``"paper"`` gives min(1, sqrt(t / f)) (Mikolov et al. 2013,
+    who write it as the discard probability 1 - sqrt(t / f)); ``"word2vec"`` gives
+    min(1, sqrt(t / f) + t / f), what the released C code and gensim compute. Words with
+    count 0 get 1. ``threshold`` t is usually 1e-3 to 1e-5: the smaller, the harder
+    frequent words are cut.
+    """
+    checks.positive("threshold", threshold)
+    formula = checks.one_of("formula", formula, {"paper", "word2vec"})
+    counts = checks.word_counts(counts)  # (V,) float64
+    freq = counts / counts.sum()  # f(w), (V,)
+    # t / f, and infinity for a word never seen (it is kept, whatever the formula)
+    ratio = np.divide(threshold, freq, out=np.full_like(freq, np.inf), where=freq > 0)
+    keep = np.sqrt(ratio) if formula == "paper" else np.sqrt(ratio) + ratio
+    return np.minimum(keep, 1.0)
+
 
 # %%
 THRESHOLD = 1e-3
@@ -481,6 +574,10 @@ keep_paper = np.minimum(1, np.sqrt(THRESHOLD / freq))  # the paper's formula
 keep_w2v = np.minimum(1, np.sqrt(THRESHOLD / freq) + THRESHOLD / freq)  # gensim's
 assert np.allclose(keep_paper, keep_probability(counts, THRESHOLD, formula="paper"))
 assert np.allclose(keep_w2v, keep_probability(counts, THRESHOLD, formula="word2vec"))
+assert np.array_equal(  # the package's function is the one written out above
+    package_keep_probability(counts, THRESHOLD, "word2vec"),
+    keep_probability(counts, THRESHOLD, "word2vec"),
+)
 gensim_keep = np.array(
     [gensim_model.wv.get_vecattr(w, "sample_int") for w in gensim_model.wv.index_to_key]
 ) / (2**32 - 1)
@@ -601,6 +698,23 @@ print(f"{len(losses)} steps in {sgns_seconds:.1f} s: {sgns_wps:,.0f} words/s")
 print(f"loss {losses[0]:.3f} -> {np.mean(losses[-20:]):.3f}")
 assert abs(losses[0] - 6 * np.log(2)) < 0.01 and np.mean(losses[-20:]) < 2.75
 
+# %% [markdown]
+# That was the class written out above. The package's `SkipGramNS` is the same code:
+# loaded with the trained weights, it gives the same loss on a batch of real pairs.
+
+# %%
+from nlpcourse.models.word2vec import SkipGramNS as PackageSkipGramNS
+
+package_sgns = PackageSkipGramNS(V, DIM)
+package_sgns.load_state_dict(sgns.state_dict())
+real_centers, real_contexts = skipgram_pairs(corpus[:50], WINDOW)  # (P,), (P,)
+real_noise = sampler.sample(len(real_centers), NEGATIVES)  # (P, K)
+with torch.no_grad():
+    ours_loss = sgns(real_centers, real_contexts, real_noise)
+    package_loss = package_sgns(real_centers, real_contexts, real_noise)
+print(f"{len(real_centers):,} pairs: loss {ours_loss:.4f} (lesson), {package_loss:.4f}")
+assert torch.equal(ours_loss, package_loss)
+
 # %% mystnb={"image": {"alt": "Loss of the from-scratch skip-gram model at each step of 8,192 pairs, raw and as a mean of 10 batches: it falls from its starting value, 6 log 2 (dotted line), and levels off well above zero."}}
 smooth = np.convolve(losses, np.ones(10) / 10, mode="valid")
 fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -615,8 +729,31 @@ plt.show()
 # The loss cannot go near 0: many of the "true" pairs are loose (*the* near *king* says
 # little), and a noise word is sometimes a perfectly good context. What matters is the
 # geometry the vectors take on. `to_keyed_vectors` wraps the $v$ table as gensim
-# `KeyedVectors`, so both implementations answer the same questions, such as
-# `most_similar`: the words of highest cosine similarity to a query.
+# `KeyedVectors`, the container of gensim's own vectors, so both implementations
+# answer the same questions, such as `most_similar`: the words of highest cosine
+# similarity to a query. It checks that there is one row per word and that no word
+# comes twice (a `KeyedVectors` looks rows up by word). The course package keeps it in
+# `nlpcourse.embeddings`, which lesson 05 imports.
+
+# %%
+#@save nlpcourse/embeddings.py
+def to_keyed_vectors(words, vectors):
+    """Wrap a (V, d) matrix whose row i is the vector of ``words[i]`` as KeyedVectors.
+    """
+    from gensim.models import KeyedVectors
+
+    if isinstance(vectors, torch.Tensor):
+        vectors = vectors.detach().cpu().numpy()
+    matrix = np.asarray(vectors, dtype=np.float32)  # (V, d)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError(f"expected a ({len(words)}, d) matrix for {len(words)} words, "
+                         f"got shape {matrix.shape}")
+    if len(set(words)) != len(words):
+        raise ValueError("words must be unique")
+    keyed = KeyedVectors(vector_size=matrix.shape[1])
+    keyed.add_vectors(list(words), matrix)
+    return keyed
+
 
 # %%
 ours_kv = to_keyed_vectors(vocab.itos, sgns.vectors)  # rows in frequency order
@@ -773,6 +910,63 @@ assert moved_ratio["ours"] > 0.7 and moved_ratio["gensim same"] < 0.5
 # Shakespeare's vocabulary misses most of them (*computer*, *internet*, *football*), so
 # the coverage is low, and on about a hundred pairs a correlation is uncertain: we
 # attach a 95% bootstrap interval (resampling the covered pairs 1,000 times).
+#
+# `word_similarity` looks both words of each pair up (`_lookup` tries the word, then
+# its lower case), keeps the cosine of the pairs it finds next to the human score,
+# counts the others as missing, and returns the correlation with the coverage in a
+# small `SimilarityResult`, so that the two are reported together. This cell too is
+# saved to `nlpcourse.embeddings`.
+
+
+# %%
+#@save nlpcourse/embeddings.py
+def _lookup(keyed, word: str, lowercase: bool):
+    """The key under which ``keyed`` holds ``word`` (or its lower case), else None."""
+    if word in keyed.key_to_index:
+        return word
+    if lowercase and word.lower() in keyed.key_to_index:
+        return word.lower()
+    return None
+
+
+@dataclass(frozen=True)
+class SimilarityResult:
+    """Spearman correlation of model cosines with human scores, on the pairs found."""
+
+    spearman: float
+    used: int  # pairs whose two words both have a vector
+    total: int
+    missing: list = field(repr=False)  # the (first, second) pairs left out
+
+    @property
+    def coverage(self) -> float:
+        return self.used / self.total
+
+
+def word_similarity(keyed, pairs, lowercase: bool = True) -> SimilarityResult:
+    """Rank correlation of cosine similarity with human judgements (WordSim353,
+    SimLex-999), on ``pairs`` of (first word, second word, human score).
+
+    Pairs with a word the vectors do not know are left out and counted in ``missing``;
+    report ``coverage`` next to the correlation, since a small vocabulary can look good
+    on the few easy pairs it covers. At least three covered pairs are needed.
+    """
+    if not pairs:
+        raise ValueError("no word pairs given")
+    model_scores, human_scores, missing = [], [], []
+    for first, second, score in pairs:
+        a, b = _lookup(keyed, first, lowercase), _lookup(keyed, second, lowercase)
+        if a is None or b is None:
+            missing.append((first, second))
+            continue
+        model_scores.append(float(keyed.similarity(a, b)))  # the cosine
+        human_scores.append(score)
+    if len(model_scores) < 3:
+        raise ValueError(f"only {len(model_scores)} of {len(pairs)} pairs have vectors "
+                         "for both words")
+    rho = float(spearmanr(model_scores, human_scores).statistic)
+    return SimilarityResult(rho, len(model_scores), len(pairs), missing)
+
 
 
 # %%
@@ -805,6 +999,15 @@ assert similarity["gensim full"].spearman > 0.15 and interval["gensim full"][0] 
 assert all(high - low > 0.3 for low, high in interval.values())  # 110 pairs: wide
 assert interval["ours"][0] < interval["gensim same"][1]  # the two intervals overlap
 assert interval["gensim same"][0] < interval["ours"][1]
+# the package's functions are the ones written out above: the same numbers
+from nlpcourse.embeddings import to_keyed_vectors as package_keyed_vectors
+from nlpcourse.embeddings import word_similarity as package_word_similarity
+
+package_kv = package_keyed_vectors(vocab.itos, sgns.vectors)
+package_ws = package_word_similarity(package_kv, ws353)
+assert np.array_equal(package_kv.vectors, ours_kv.vectors)
+assert package_ws.spearman == similarity["ours"].spearman
+assert package_ws.missing == similarity["ours"].missing
 
 # %% [markdown]
 # The full gensim run is clearly above zero: its whole interval is positive. The two

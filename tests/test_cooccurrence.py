@@ -80,8 +80,8 @@ def test_sequence_of_one_token_gives_zeros():
     [
         ([], 5, 2, ValueError, "corpus is empty"),
         ([[], []], 5, 2, ValueError, "corpus is empty"),
-        ([[0, 1]], 5, 0, ValueError, "window must be an int >= 1"),
-        ([[0, 1]], 5, 2.5, ValueError, "window must be an int >= 1"),
+        ([[0, 1]], 5, 0, ValueError, r"window \(tokens on each side\) must be a positive int"),
+        ([[0, 1]], 5, 2.5, ValueError, r"window \(tokens on each side\) must be a positive int"),
         ([[0, 1]], 0, 2, ValueError, "vocab_size must be a positive int"),
         ([[0, 7]], 5, 2, ValueError, r"id 7, outside \[0, 5\)"),
         ([[0, -1]], 5, 2, ValueError, r"id -1, outside \[0, 5\)"),

@@ -53,10 +53,12 @@ def test_parameter_count_helpers_reject_bad_sizes():
 # ---------------------------------------------------------------- shapes and maths
 
 
-def test_dnn_output_shape_and_hidden_int():
-    model = DNNClassifier(20, 16, num_classes=3)
-    assert model.hidden == (16,)
+def test_dnn_output_shape_and_one_hidden_layer():
+    model = DNNClassifier(20, (16,), num_classes=3)
+    assert model.sizes == (20, 16, 3)
     assert model(torch.randn(5, 20)).shape == (5, 3)
+    with pytest.raises(ValueError, match=r"for one layer write \(16,\)"):
+        DNNClassifier(20, 16)
 
 
 def test_dnn_without_hidden_layers_is_a_linear_model():
@@ -140,7 +142,7 @@ def test_dnn_rejects_bad_input():
 def test_dnn_rejects_bad_configuration():
     with pytest.raises(ValueError, match="input_dim"):
         DNNClassifier(0)
-    with pytest.raises(ValueError, match="hidden size"):
+    with pytest.raises(ValueError, match="every size in hidden"):
         DNNClassifier(10, (8, 0))
     with pytest.raises(ValueError, match="num_classes"):
         DNNClassifier(10, (8,), num_classes=1.5)
@@ -150,9 +152,9 @@ def test_dnn_rejects_bad_configuration():
 
 def test_nnlm_rejects_bad_input():
     model = NNLM(vocab_size=10, context_size=3, embedding_dim=4, hidden_dim=5)
-    with pytest.raises(TypeError, match="integer word ids"):
+    with pytest.raises(TypeError, match="integer token ids"):
         model(torch.zeros(2, 3))
-    with pytest.raises(TypeError, match="LongTensor"):
+    with pytest.raises(TypeError, match="torch.Tensor"):
         model([[1, 2, 3]])
     with pytest.raises(ValueError, match=r"\(batch, 3\)"):
         model(torch.zeros(2, 4, dtype=torch.long))

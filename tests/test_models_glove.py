@@ -91,11 +91,11 @@ def test_parameters_start_small_and_uniform():
     [
         ([0, 1], [1, 0], [1.0, 0.0], ValueError, "must be positive"),
         ([0, 1], [1, 0], [1.0, -2.0], ValueError, "must be positive"),
-        ([0, 3], [1, 0], [1.0, 2.0], ValueError, r"i holds ids outside \[0, 3\)"),
-        ([0, 1], [-1, 0], [1.0, 2.0], ValueError, r"j holds ids outside \[0, 3\)"),
-        ([0, 1], [1], [1.0, 2.0], ValueError, "one shape"),
+        ([0, 3], [1, 0], [1.0, 2.0], ValueError, r"i: token ids must lie in \[0, 3\), got values from 0 to 3"),
+        ([0, 1], [-1, 0], [1.0, 2.0], ValueError, r"j: token ids must lie in \[0, 3\), got values from -1 to 0"),
+        ([0, 1], [1], [1.0, 2.0], ValueError, r"j expects shape \(2,\), got \(1,\)"),
         ([], [], [], ValueError, "non-empty"),
-        ([0.0, 1.0], [1, 0], [1.0, 2.0], TypeError, "integer word ids"),
+        ([0.0, 1.0], [1, 0], [1.0, 2.0], TypeError, "i expects integer token ids"),
     ],
 )
 def test_forward_rejects_bad_input(i, j, x, error, match):

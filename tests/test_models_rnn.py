@@ -81,6 +81,10 @@ def test_bad_inputs():
         feat_model(torch.ones(2, 3, 4, dtype=torch.long))
     with pytest.raises(TypeError, match="torch.Tensor"):
         ids_model([[1, 2]])
+    with pytest.raises(ValueError, match=r"must lie in \[0, 20\)"):
+        ids_model(torch.tensor([[1, 20]]))  # an id the embedding table does not have
+    with pytest.raises(TypeError, match="float64"):
+        feat_model(torch.randn(2, 3, 4, dtype=torch.float64))  # NumPy's default dtype
     x = torch.randint(1, 20, (2, 5))
     with pytest.raises(ValueError, match=r"lengths of shape \(2,\)"):
         ids_model(x, lengths=torch.tensor([5, 4, 3]))

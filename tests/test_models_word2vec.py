@@ -238,16 +238,18 @@ def test_model_shapes_and_bad_input():
     )
     assert true_score.shape == (3,) and noise_score.shape == (3, 7)
     good = (torch.tensor([1, 2]), torch.tensor([3, 4]), torch.zeros(2, 5, dtype=torch.long))
-    with pytest.raises(TypeError, match="integer tensor"):
+    with pytest.raises(TypeError, match="center expects integer token ids"):
         model(good[0].float(), good[1], good[2])
-    with pytest.raises(ValueError, match="one shape"):
+    with pytest.raises(ValueError, match=r"context expects shape \(2,\), got \(1,\)"):
         model(good[0], torch.tensor([3]), good[2])
-    with pytest.raises(ValueError, match=r"negatives must be \(B, K\)"):
+    with pytest.raises(ValueError, match=r"negatives expects shape \(2, K\), got \(5,\)"):
         model(good[0], good[1], torch.zeros(5, dtype=torch.long))
-    with pytest.raises(ValueError, match=r"negatives must be \(B, K\)"):
+    with pytest.raises(ValueError, match=r"negatives expects shape \(2, K\), got \(3, 5\)"):
         model(good[0], good[1], torch.zeros(3, 5, dtype=torch.long))
-    with pytest.raises(IndexError, match="outside 0..9"):
+    with pytest.raises(ValueError, match=r"context: token ids must lie in \[0, 10\), got values from 3 to 10"):
         model(good[0], torch.tensor([3, 10]), good[2])
+    with pytest.raises(TypeError, match="center expects integer word ids of shape"):
+        model([1, 2], good[1], good[2])
     with pytest.raises(ValueError, match="positive"):
         SkipGramNS(0, 4)
 

@@ -4,7 +4,6 @@ nbval executes them (pytest collects notebooks/ with --nbval-lax); this file che
 everything about them that executing does not.
 """
 
-import ast
 import json
 import re
 import shutil
@@ -109,29 +108,6 @@ def test_lesson_runs_with_the_benchmarks_seed_and_reports_its_headlines(source):
 
 # Classes a lesson writes out in a cell and the package keeps an exact copy of (the
 # benchmark imports them): (lesson, module, class).
-WRITTEN_IN_LESSONS = [
-    ("09_bidirectional_and_stacked", "nlpcourse/models/rnn.py", "ConvLSTMClassifier"),
-    ("10_text_classification", "nlpcourse/models/feedforward.py", "MeanEmbeddingDNN"),
-]
-
-
-def class_definition(source: str, name: str) -> str:
-    """``ast.dump`` of the top-level class ``name`` in ``source`` (docstring included)."""
-    tree = ast.parse(source)
-    found = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == name]
-    assert len(found) == 1, f"{len(found)} definitions of class {name}"
-    return ast.dump(found[0])
-
-
-@pytest.mark.parametrize("lesson, module, name", WRITTEN_IN_LESSONS, ids=lambda x: str(x).split("/")[-1])
-def test_the_package_copy_of_a_lessons_class_is_the_lessons_code(lesson, module, name):
-    cells = [c.source for c in jupytext.read(ROOT / "notebooks" / f"{lesson}.py").cells if c.cell_type == "code"]
-    in_lesson = [class_definition(cell, name) for cell in cells if f"class {name}(" in cell]
-    assert len(in_lesson) == 1, f"{lesson} defines {name} in {len(in_lesson)} cells"
-    assert in_lesson[0] == class_definition((ROOT / module).read_text(), name), (
-        f"{module}'s {name} differs from the one {lesson} writes out: copy the lesson's cell over")
-
-
 CODE_WIDTH = 88  # columns; the course's line length for lesson code
 
 

@@ -1,6 +1,6 @@
 """Every data set of the course in one table, for ``python -m nlpcourse.data list``.
 
-Built in notebooks/01_text_to_numbers (tier 1) and notebooks/10_text_classification
+First used in notebooks/01_text_to_numbers (tier 1) and notebooks/10_text_classification
 (tier 2). book/data.md presents the same table to readers; a test keeps them in step.
 """
 

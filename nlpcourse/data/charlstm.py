@@ -1,6 +1,6 @@
 """A pretrained character-level LSTM: textgenrnn's model and weights, in PyTorch.
 
-Built in notebooks/11_text_generation.
+First used in notebooks/11_text_generation.
 
 Source: the sdist ``textgenrnn==2.0.0`` (MIT licence, Max Woolf; its attention layer is
 from DeepMoji, also MIT) ships ``textgenrnn/textgenrnn_weights.hdf5`` (Keras 2.1.5) and

@@ -1,6 +1,6 @@
 """Date-normalisation pairs, made by the course (tier 1, generated).
 
-Built in notebooks/12_seq2seq.
+First used in notebooks/12_seq2seq.
 
 A sequence-to-sequence task that needs no download and has one right answer: rewrite a
 date written in one of many English or Korean formats as ISO 8601.

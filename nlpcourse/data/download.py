@@ -1,6 +1,6 @@
 """Downloading the opt-in data sets into the cache, safely (tier 2 in the course design).
 
-Built in notebooks/10_text_classification.
+First used in notebooks/10_text_classification.
 
 One rule holds for every file: what sits in the cache is either the complete file with
 the expected sha256 or nothing. A download streams into a temporary file beside its

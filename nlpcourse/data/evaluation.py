@@ -1,6 +1,6 @@
 """Word-vector evaluation sets and a small corpus shipped inside gensim (tier 1).
 
-Built in notebooks/03_word2vec.
+First used in notebooks/03_word2vec.
 
 All four files come with gensim's test data (``gensim.test.utils.datapath``), so they
 are present wherever gensim is installed:

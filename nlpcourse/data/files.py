@@ -1,6 +1,6 @@
 """Finding data files inside pip-installed carrier packages and verifying them.
 
-Built in notebooks/01_text_to_numbers. A carrier is a package from the package index
+First used in notebooks/01_text_to_numbers. A carrier is a package from the package index
 that ships a data file (tier 1 in the course design); we only read its files and never
 import it, because several carriers fail to import without their (unwanted) dependencies.
 """

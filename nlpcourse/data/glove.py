@@ -1,6 +1,6 @@
 """Pretrained GloVe 6B vectors, 50 dimensions, all 400,000 words (tier 1, embedded).
 
-Built in notebooks/05_glove.
+First used in notebooks/05_glove.
 
 Source: GloVe 6B (Pennington, Socher and Manning 2014; trained on Wikipedia 2014 and
 Gigaword 5, 6 billion tokens, lower-cased vocabulary of 400,000 words), as packaged in

@@ -1,6 +1,6 @@
 """A small pretrained chat language model, SmolLM2-135M-Instruct (tier 1, embedded).
 
-Built in notebooks/16_gpt.
+First used in notebooks/16_gpt.
 
 Source: SmolLM2-135M-Instruct by Hugging Face (Apache-2.0), a decoder-only transformer of
 the Llama architecture (30 layers, hidden size 576, 9 query and 3 key/value heads, a

@@ -1,6 +1,6 @@
 """A pretrained BERT encoder and the GPT-2 tokenizer, from carrier packages (tier 1).
 
-Built in notebooks/15_bert (the encoder) and notebooks/16_gpt (the tokenizer).
+First used in notebooks/15_bert (the encoder) and notebooks/16_gpt (the tokenizer).
 
 - ``bert_encoder()``: sentence-transformers' all-MiniLM-L6-v2 (Wang et al. 2020's MiniLM,
   distilled from a BERT and fine-tuned for sentence embeddings by Reimers and Gurevych),

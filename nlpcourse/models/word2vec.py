@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlpcourse import checks
+
 __all__ = ["NegativeSampler", "SkipGramNS", "keep_probability", "skipgram_pairs", "subsample"]
 
 
@@ -118,19 +120,7 @@ def skipgram_pairs(corpus, window: int = 5, dynamic: bool = False, seed: int | N
 # ---------------------------------------------------------------- subsampling
 
 
-def _as_counts(counts) -> np.ndarray:
-    array = counts.numpy() if isinstance(counts, torch.Tensor) else np.asarray(counts)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"counts must be a non-empty 1-D sequence indexed by token id, got shape {array.shape}")
-    array = array.astype(np.float64)
-    if (array < 0).any() or not np.isfinite(array).all():
-        raise ValueError("counts must be finite and non-negative")
-    if array.sum() == 0:
-        raise ValueError("all counts are zero")
-    return array
-
-
-def keep_probability(counts, threshold: float = 1e-3, formula: str = "paper") -> np.ndarray:
+def keep_probability(counts, threshold: float = 1e-3, formula: str = "paper"):
     """(V,) probability of keeping one occurrence of each word when subsampling.
 
     With f = count / total, ``"paper"`` gives min(1, sqrt(t / f)) (Mikolov et al. 2013,
@@ -139,17 +129,13 @@ def keep_probability(counts, threshold: float = 1e-3, formula: str = "paper") ->
     count 0 get 1. ``threshold`` t is usually 1e-3 to 1e-5: the smaller, the harder
     frequent words are cut.
     """
-    if not threshold > 0:
-        raise ValueError(f"threshold must be positive, got {threshold}")
-    counts = _as_counts(counts)
-    freq = counts / counts.sum()
+    checks.positive("threshold", threshold)
+    formula = checks.one_of("formula", formula, {"paper", "word2vec"})
+    counts = checks.word_counts(counts)  # (V,) float64
+    freq = counts / counts.sum()  # f(w), (V,)
+    # t / f, and infinity for a word never seen (it is kept, whatever the formula)
     ratio = np.divide(threshold, freq, out=np.full_like(freq, np.inf), where=freq > 0)
-    if formula == "paper":
-        keep = np.sqrt(ratio)
-    elif formula == "word2vec":
-        keep = np.sqrt(ratio) + ratio
-    else:
-        raise ValueError(f"formula must be 'paper' or 'word2vec', got {formula!r}")
+    keep = np.sqrt(ratio) if formula == "paper" else np.sqrt(ratio) + ratio
     return np.minimum(keep, 1.0)
 
 
@@ -195,7 +181,7 @@ class NegativeSampler:
             raise ValueError(f"method must be 'multinomial' or 'table', got {method!r}")
         if not np.isfinite(power) or power < 0:
             raise ValueError(f"power must be a non-negative number, got {power}")
-        weights = _as_counts(counts)
+        weights = checks.word_counts(counts)
         weights = np.where(weights > 0, weights**power, 0.0)  # 0 ** 0 would give unseen ids weight 1
         self.power = power
         self.method = method
@@ -244,26 +230,31 @@ class SkipGramNS(nn.Module):
         -log sigmoid(u_o . v_c) - sum_k log sigmoid(-u_{n_k} . v_c)
 
     Initialised as word2vec: v uniform in +-0.5/d, u zero. ``sparse=True`` gives sparse
-    gradients (use ``torch.optim.SparseAdam`` or SGD), which pay off for big vocabularies.
+    gradients (use ``torch.optim.SparseAdam`` or SGD), which pay off for big
+    vocabularies.
     """
 
     def __init__(self, vocab_size: int, dim: int = 100, sparse: bool = False):
         super().__init__()
-        if vocab_size < 1 or dim < 1:
-            raise ValueError(f"vocab_size and dim must be positive, got {vocab_size} and {dim}")
-        self.in_embed = nn.Embedding(vocab_size, dim, sparse=sparse)
-        self.out_embed = nn.Embedding(vocab_size, dim, sparse=sparse)
+        checks.positive_int("vocab_size", vocab_size)
+        checks.positive_int("dim", dim)
+        self.in_embed = nn.Embedding(vocab_size, dim, sparse=sparse)  # v, (V, d)
+        self.out_embed = nn.Embedding(vocab_size, dim, sparse=sparse)  # u, (V, d)
         nn.init.uniform_(self.in_embed.weight, -0.5 / dim, 0.5 / dim)
-        nn.init.zeros_(self.out_embed.weight)
+        nn.init.zeros_(self.out_embed.weight)  # every first score is 0
 
     @property
     def vectors(self) -> torch.Tensor:
         """The (V, d) word vectors (the center table), detached."""
         return self.in_embed.weight.detach()
 
-    def scores(self, center: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor):
+    def scores(self, center, context, negatives):
         """Dot products: (B,) for the true pairs and (B, K) for the noise words."""
-        self._check(center, context, negatives)
+        V, who = self.in_embed.num_embeddings, "SkipGramNS"
+        center = checks.word_ids(center, ("B",), f"{who} center", V)  # (B,)
+        context = checks.word_ids(context, center.shape, f"{who} context", V)  # (B,)
+        B = len(center)
+        negatives = checks.word_ids(negatives, (B, "K"), f"{who} negatives", V)
         v = self.in_embed(center)  # (B, d)
         u_true = self.out_embed(context)  # (B, d)
         u_noise = self.out_embed(negatives)  # (B, K, d)
@@ -271,23 +262,9 @@ class SkipGramNS(nn.Module):
         noise_score = torch.bmm(u_noise, v.unsqueeze(2)).squeeze(2)  # (B, K)
         return true_score, noise_score
 
-    def forward(self, center: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+    def forward(self, center, context, negatives):
+        """The mean SGNS loss of a batch of B pairs with K noise words each."""
         true_score, noise_score = self.scores(center, context, negatives)
         # logsigmoid, not log(sigmoid(x)): the latter gives -inf once sigmoid underflows
         loss = -(F.logsigmoid(true_score) + F.logsigmoid(-noise_score).sum(1))  # (B,)
         return loss.mean()
-
-    def _check(self, center, context, negatives) -> None:
-        for name, t in (("center", center), ("context", context), ("negatives", negatives)):
-            if not isinstance(t, torch.Tensor) or t.dtype not in (torch.int64, torch.int32):
-                raise TypeError(f"{name} must be an integer tensor of token ids")
-        if center.ndim != 1 or context.shape != center.shape:
-            raise ValueError(
-                f"center and context must be (B,) tensors of one shape, got {tuple(center.shape)} and {tuple(context.shape)}"
-            )
-        if negatives.ndim != 2 or negatives.shape[0] != center.shape[0]:
-            raise ValueError(f"negatives must be (B, K) with B={center.shape[0]}, got {tuple(negatives.shape)}")
-        vocab_size = self.in_embed.num_embeddings
-        for name, t in (("center", center), ("context", context), ("negatives", negatives)):
-            if t.numel() and (int(t.min()) < 0 or int(t.max()) >= vocab_size):
-                raise IndexError(f"{name} holds ids outside 0..{vocab_size - 1}")
