@@ -615,9 +615,6 @@ for name, (net, losses) in minibatch.items():
     print(f"{name:26} {len(losses)} steps: training loss {final[name]:.3f}, "
           f"validation accuracy {accuracy:.3f}")
 sgd_small, sgd_good, adam = final.values()
-print(f"full batch, learning rate 1: {len(by_hand[1.0][1])} steps over all "
-      f"{len(y_polar):,} tweets, training loss {final_loss[1.0]:.3f}")
-assert abs(sgd_good - final_loss[1.0]) < 0.05  # about as low, reading far fewer tweets
 assert sgd_small > prior_loss - 0.05  # the small rate crawls here too
 assert adam < sgd_small - 0.1 and adam < sgd_good + 0.01  # Adam's default: no search
 
@@ -634,9 +631,10 @@ plt.show()
 
 # %% [markdown]
 # Two epochs of mini-batches read every tweet twice, where the full-batch run read each
-# one at every step, and still bring SGD at the good rate about as low (within a few
-# hundredths). Adam at its default rate ends at least as low, without the search for a
-# rate, while SGD at 0.1 still crawls. That is
+# one at every step. Adam at its default rate ends at least as low as SGD at the rate
+# we searched for, while SGD at 0.1 still crawls. And a rate of 1 is close to the edge
+# for SGD, as the spikes of the full-batch run showed: one unlucky step can throw its
+# loss back up. Adam's steps, scaled weight by weight, need no such search. That is
 # why the course trains with Adam from here on, starting with the next section. Every
 # training loop of the course is the loop above: forward, loss, `zero_grad`, `backward`,
 # `step`.
