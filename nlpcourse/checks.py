@@ -15,8 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-__all__ = ["features", "fraction", "id_sequences", "lengths", "one_of", "positive", "positive_int",
-           "positive_ints", "sizes", "token_ids", "word_counts", "word_ids"]
+__all__ = ["attention_inputs", "attention_mask", "cutoffs", "dot_product_inputs",
+           "example_lengths", "features", "fraction", "id_sequences", "index",
+           "labelled_splits", "lengths", "lstm_state", "mean_nll", "next_token_logits",
+           "non_negative_int", "one_of", "pair_batch", "positive", "positive_int",
+           "positive_ints", "probability", "query_and_keys", "sizes", "temperature",
+           "text_ids", "texts", "token_ids", "word_counts", "word_ids"]
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
 
@@ -225,3 +229,270 @@ def word_counts(counts) -> np.ndarray:
     if array.sum() == 0:
         raise ValueError("all counts are zero")
     return array
+
+
+def example_lengths(values) -> torch.Tensor:
+    """The length of every example of a data set (a non-empty 1-D sequence of
+    non-negative ints), as an int64 tensor, else a ValueError."""
+    lengths = torch.as_tensor(values)
+    if lengths.dim() != 1 or len(lengths) == 0 or lengths.dtype not in _INTEGER_DTYPES:
+        raise ValueError("lengths must be a non-empty 1-D sequence of ints, one per example")
+    if (lengths < 0).any():
+        raise ValueError(f"lengths must be non-negative, got {int(lengths.min())}")
+    return lengths.long()
+
+
+def labelled_splits(data) -> dict:
+    """The ``train``, ``validation`` and ``test`` splits of a ``TextClassificationData``,
+    by name: each must hold as many ``labels`` as ``texts``, at least one text, and
+    labels in 0..len(data.classes)-1."""
+    splits = {}
+    for name in ("train", "validation", "test"):
+        split = getattr(data, name, None)
+        if split is None or not hasattr(split, "texts") or not hasattr(split, "labels"):
+            raise TypeError(
+                "data must have train, validation and test splits with .texts and "
+                f".labels (a TextClassificationData); {name!r} is missing or malformed"
+            )
+        if len(split.texts) != len(split.labels):
+            raise ValueError(
+                f"the {name} split has {len(split.texts)} texts but {len(split.labels)} labels"
+            )
+        if len(split.texts) == 0:
+            raise ValueError(f"the {name} split is empty")
+        splits[name] = split
+    classes = tuple(data.classes)
+    for name, split in splits.items():
+        bad = [y for y in split.labels if not 0 <= int(y) < len(classes)]
+        if bad:
+            raise ValueError(
+                f"the {name} split has labels outside 0..{len(classes) - 1} "
+                f"(classes {classes}): e.g. {bad[0]!r}"
+            )
+    return splits
+
+
+def probability(name: str, value) -> float:
+    """``value`` as a float in [0, 1] (a probability or a share; 1 is allowed, unlike
+    :func:`fraction`), else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+    return float(value)
+
+
+def index(name: str, value, size: int) -> int:
+    """``value`` if it is an int in [0, size) (one token id, such as [MASK]'s), else a
+    ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
+        raise ValueError(f"{name} must be an int in [0, {size}), got {value!r}")
+    return value
+
+
+def texts(values, who: str) -> list:
+    """A non-empty sequence of texts, as a list. One string is a TypeError: it would be
+    read as a sequence of one-character texts."""
+    if isinstance(values, str):
+        raise TypeError(f"{who} expects a sequence of texts, not one string; pass [text]")
+    values = list(values)
+    if not values:
+        raise ValueError(f"{who} got no texts")
+    return values
+
+
+def attention_inputs(query, key, value, d_model: int, key_padding_mask=None,
+                     attn_mask=None) -> None:
+    """The inputs of multi-head attention: ``query`` (B, Tq, d_model), ``key`` and
+    ``value`` (B, Tk, d_model), and boolean masks (True = forbidden) of shape (B, Tk)
+    for ``key_padding_mask`` and (Tq, Tk) for ``attn_mask``; a ValueError or TypeError
+    that names the wrong argument otherwise."""
+    for name, x in (("query", query), ("key", key), ("value", value)):
+        x = _tensor(x, "multi-head attention", f"{name} of shape (batch, time, {d_model})")
+        if x.dim() != 3 or x.shape[-1] != d_model:
+            raise ValueError(f"expected {name} of shape (batch, time, {d_model}), got {tuple(x.shape)}")
+    if key.shape[:2] != value.shape[:2] or query.shape[0] != key.shape[0]:
+        raise ValueError(f"batch/time mismatch: query {tuple(query.shape)}, key {tuple(key.shape)}, "
+                         f"value {tuple(value.shape)}")
+    for name, mask, shape, dims in (
+        ("key_padding_mask", key_padding_mask, (key.shape[0], key.shape[1]), "(batch, keys)"),
+        ("attn_mask", attn_mask, (query.shape[1], key.shape[1]), "(queries, keys)"),
+    ):
+        if mask is None:
+            continue
+        if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+            raise TypeError(f"{name} must be a boolean tensor (True = forbidden), got "
+                            f"{getattr(mask, 'dtype', type(mask).__name__)}")
+        if tuple(mask.shape) != shape:
+            raise ValueError(f"{name} must be {dims} = {shape}, got {tuple(mask.shape)}")
+
+
+# ---------------------------------------------------------------- generation (lesson 11)
+
+
+def next_token_logits(logits) -> torch.Tensor:
+    """A language model's next-token scores, (B, V): a non-empty float tensor without NaN
+    or +inf, whose every row leaves at least one token that can be chosen."""
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f"expected logits as a torch.Tensor, got {type(logits).__name__}")
+    if logits.dim() != 2:
+        hint = "; for one distribution pass logits[None]" if logits.dim() == 1 else ""
+        raise ValueError(f"expected logits of shape (batch, vocab), got {tuple(logits.shape)}{hint}")
+    if not logits.is_floating_point():
+        raise TypeError(f"expected floating-point logits, got dtype {logits.dtype}")
+    if logits.shape[0] == 0 or logits.shape[1] == 0:
+        raise ValueError(f"expected a non-empty (batch, vocab) tensor, got {tuple(logits.shape)}")
+    if torch.isnan(logits).any():
+        raise ValueError("logits contain NaN")
+    if (logits == float("inf")).any():
+        raise ValueError("logits contain +inf")
+    if (logits == float("-inf")).all(dim=-1).any():
+        raise ValueError("a row of logits is all -inf: no token can be chosen")
+    return logits
+
+
+def temperature(value) -> float:
+    """A sampling temperature as a float: finite and >= 0 (0 means greedy decoding)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"temperature must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"temperature must be finite and >= 0 (0 means greedy), got {value!r}")
+    return value
+
+
+def cutoffs(top_k, top_p) -> tuple[int | None, float | None]:
+    """``(top_k, top_p)`` of a sampler: each None (no cut), or an int >= 1 and a number
+    in (0, 1]."""
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer))
+                              or top_k < 1):
+        raise ValueError(f"top_k must be an int >= 1 or None, got {top_k!r}")
+    if top_p is not None and (isinstance(top_p, bool) or not isinstance(top_p, (int, float, np.number))
+                              or not 0 < float(top_p) <= 1):
+        raise ValueError(f"top_p must be a number in (0, 1] or None, got {top_p!r}")
+    return (None if top_k is None else int(top_k)), (None if top_p is None else float(top_p))
+
+
+def mean_nll(value) -> float:
+    """A mean negative log-likelihood (a number, or a one-element tensor) as a float >= 0."""
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"expected one mean NLL, got a tensor of shape {tuple(value.shape)}")
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"mean_nll must be a real number, got {value!r}")
+    value = float(value)
+    if np.isnan(value) or value < 0:
+        raise ValueError(f"a mean negative log-likelihood is >= 0, got {value!r}")
+    return value
+
+
+def non_negative_int(name: str, value) -> int:
+    """``value`` if it is an int of at least 0 (a number of steps), else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+    return value
+
+
+def text_ids(ids, who: str, min_length: int = 1) -> torch.Tensor:
+    """A whole text as token ids: a 1-D integer tensor of at least ``min_length`` ids,
+    returned as int64."""
+    ids = _tensor(ids, who, "a text as token ids of shape (length,)")
+    if ids.dim() != 1:
+        raise ValueError(f"{who} expects a text as token ids of shape (length,), got {tuple(ids.shape)}")
+    if ids.dtype not in _INTEGER_DTYPES:
+        raise TypeError(f"{who} expects integer token ids, got dtype {ids.dtype}")
+    if len(ids) < min_length:
+        raise ValueError(f"{who} needs a text of at least {min_length} ids, got {len(ids)}")
+    return ids.long()
+
+
+def lstm_state(state, shape: tuple[int, int, int], dtype: torch.dtype):
+    """An LSTM's state ``(h, c)``, each of ``shape`` (num_layers, B, H) and ``dtype``, as a
+    tuple; None (a zero start) stays None."""
+    if state is None:
+        return None
+    if not isinstance(state, (tuple, list)) or len(state) != 2:
+        raise ValueError(f"state must be the pair (h, c) that forward returned, each of shape {shape}")
+    for name, tensor in zip("hc", state):
+        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != tuple(shape):
+            got = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor).__name__
+            raise ValueError(f"state {name} must have shape (num_layers, batch, hidden) = {tuple(shape)}, "
+                             f"got {got}")
+        if tensor.dtype != dtype:
+            raise TypeError(f"state {name} has dtype {tensor.dtype}, the model computes in {dtype}")
+    return tuple(state)
+
+
+# ---------------------------------------------------------------- attention (lesson 13)
+
+
+def dot_product_inputs(q, k, v) -> None:
+    """The inputs of scaled dot-product attention: q (..., Tq, d), k (..., Tk, d) and
+    v (..., Tk, dv), tensors of at least 2 dimensions; a ValueError naming the mismatch."""
+    if any(not isinstance(x, torch.Tensor) or x.dim() < 2 for x in (q, k, v)):
+        raise ValueError("q, k and v need at least 2 dimensions (..., time, features)")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"q and k must share their last dimension, got {q.shape[-1]} and {k.shape[-1]}")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"k and v must have the same number of keys, got {k.shape[-2]} and {v.shape[-2]}")
+
+
+def attention_mask(mask, scores: torch.Tensor) -> torch.Tensor:
+    """A boolean mask (True = may not attend) that broadcasts to the attention scores'
+    shape (..., queries, keys)."""
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        raise TypeError(f"the mask must be boolean (True = forbidden), got dtype "
+                        f"{getattr(mask, 'dtype', type(mask).__name__)}")
+    try:
+        torch.broadcast_shapes(mask.shape, scores.shape)
+    except RuntimeError:
+        raise ValueError(f"mask of shape {tuple(mask.shape)} does not broadcast to the attention "
+                         f"scores' shape {tuple(scores.shape)} (..., queries, keys)") from None
+    return mask
+
+
+def query_and_keys(query, keys, query_dim: int, key_dim: int) -> None:
+    """One query per sequence, (B, query_dim), and its keys, (B, T, key_dim); a
+    ValueError that shows both shapes otherwise."""
+    if (not isinstance(query, torch.Tensor) or not isinstance(keys, torch.Tensor)
+            or query.dim() != 2 or keys.dim() != 3 or query.shape[0] != keys.shape[0]
+            or query.shape[1] != query_dim or keys.shape[2] != key_dim):
+        raise ValueError(f"expected query (B, {query_dim}) and keys (B, T, {key_dim}), got "
+                         f"{tuple(getattr(query, 'shape', ()))} and {tuple(getattr(keys, 'shape', ()))}")
+
+
+def pair_batch(batch) -> tuple[tuple, tuple]:
+    """A non-empty batch of ``(source_ids, target_ids)`` pairs whose sources are not
+    empty, as ``(sources, targets)``."""
+    batch = list(batch)
+    if not batch:
+        raise ValueError("cannot collate an empty batch")
+    bad = [i for i, item in enumerate(batch) if not (isinstance(item, (tuple, list)) and len(item) == 2)]
+    if bad:
+        raise ValueError(f"batch items {bad} are not (source_ids, target_ids) pairs")
+    sources, targets = zip(*batch)
+    empty = [i for i, source in enumerate(sources) if len(source) == 0]
+    if empty:
+        raise ValueError(f"batch items {empty} have empty sources; an encoder cannot read length 0")
+    return sources, targets
+
+
+def word(name: str, value) -> str:
+    """``value`` if it is a non-empty str (a word or an n-gram), else a TypeError or a
+    ValueError naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def ngram_range(min_n, max_n) -> tuple[int, int]:
+    """``(min_n, max_n)`` if both are ints with 1 <= min_n <= max_n, else a ValueError."""
+    for name, value in (("min_n", min_n), ("max_n", max_n)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be an int, got {value!r}")
+    if min_n < 1:
+        raise ValueError(f"min_n must be at least 1, got {min_n}")
+    if max_n < min_n:
+        raise ValueError(f"max_n ({max_n}) must not be smaller than min_n ({min_n})")
+    return min_n, max_n

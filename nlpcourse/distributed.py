@@ -1,6 +1,10 @@
 """Data-parallel training with torchrun and DistributedDataParallel (DDP).
 
-Built in notebooks/10_text_classification ("Scale up"). torchrun starts one process per
+Introduced in notebooks/10_text_classification ("Scale up"), which explains data
+parallelism and shows, as code it does not run, the script that uses these pieces and
+the torchrun commands that start it: torchrun cannot start its processes inside a
+notebook, and two fresh processes would cost much of the lesson's minute.
+tests/test_distributed.py runs those commands. torchrun starts one process per
 device and tells each its place in environment variables (``RANK``, ``LOCAL_RANK``,
 ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``). The pieces here turn a script that
 calls :func:`nlpcourse.train.fit` into one that runs on several processes; in a plain

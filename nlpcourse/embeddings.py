@@ -1,6 +1,8 @@
 """Word vectors: evaluation on similarity and analogy sets, and embedding matrices.
 
-Built in notebooks/03_word2vec and notebooks/05_glove.
+Built in notebooks/03_word2vec and notebooks/05_glove; lesson 05 ends with
+:func:`compare_word_vectors`, the one evaluation that puts Word2Vec, FastText and GloVe
+side by side on the same candidate words and the same questions.
 
 Everything here takes gensim ``KeyedVectors``, the common container of the course: a
 gensim model's ``.wv``, ``nlpcourse.data.glove()``, or the rows of a PyTorch embedding
@@ -24,6 +26,8 @@ __all__ = [
     "word_similarity",
     "AnalogyScore",
     "analogy_accuracy",
+    "on_common_words",
+    "compare_word_vectors",
     "embedding_matrix",
 ]
 
@@ -154,6 +158,27 @@ def analogy_accuracy(keyed, sections: dict, restrict_vocab: int | None = 100_000
         sum(s.total for s in scores.values()),
     )
     return scores
+
+
+def on_common_words(keyed, words):
+    """``keyed`` cut down to ``words``, in their order: the candidates every model
+    answers from, so that neighbours and analogy answers come from one list."""
+    return to_keyed_vectors(words, np.stack([keyed[w] for w in words]))  # (W, d)
+
+
+def compare_word_vectors(keyed, words, pairs, questions, probes, k: int = 5) -> dict:
+    """One model's row of the comparison, on the candidates ``words``: the Spearman
+    correlation with people on ``pairs``, 3CosAdd analogy scores on ``questions``
+    ({section: questions}, scored by section and "all") and the ``k`` nearest
+    neighbours of each word in ``probes``.
+    """
+    common = on_common_words(keyed, words)
+    return {
+        "similarity": word_similarity(common, pairs),
+        "analogies": analogy_accuracy(common, questions, restrict_vocab=None),
+        "neighbours": {w: [n for n, _ in common.most_similar(w, topn=k)]
+                       for w in probes},
+    }
 
 
 def embedding_matrix(

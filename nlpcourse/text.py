@@ -1,9 +1,17 @@
 """Text to numbers: tokenizers, a vocabulary, padding and a padding collate.
 
-Built in notebooks/01_text_to_numbers. torchtext itself is not used: its last release
-(0.18) supports torch 2.3 only. Instead this module keeps torchtext's names *and their
-behaviour*, so that code written against torchtext 0.18 runs with ``torchtext`` replaced
-by ``nlpcourse.text`` and gives the same tokens and indices:
+Built in notebooks/01_text_to_numbers, which writes out (``#@save``) the course's
+"words" and "tweet" tokenizers (:func:`split_words`, :func:`split_tweet`), the core of
+:class:`Vocab` (the two tables, the default index, look-ups in both directions),
+:func:`build_vocab_from_iterator`, :func:`pad_sequences`, :class:`PadCollate` and
+:func:`classification_loaders` with :class:`ClassificationLoaders`. :class:`PairCollate`
+and :func:`pair_loaders` are the sequence-to-sequence counterparts of notebooks/12_seq2seq.
+
+The rest is the torchtext-compatible layer, kept in the package and only called by the
+lessons. torchtext itself is not used: its last release (0.18) supports torch 2.3 only.
+Instead this module keeps torchtext's names *and their behaviour*, so that code written
+against torchtext 0.18 runs with ``torchtext`` replaced by ``nlpcourse.text`` and gives
+the same tokens and indices:
 
 - ``get_tokenizer(tokenizer, language="en")``: ``None`` (white space), a callable,
   ``"basic_english"`` (torchtext's rules exactly) and the library tokenizers ``"spacy"``,
@@ -11,10 +19,11 @@ by ``nlpcourse.text`` and gives the same tokens and indices:
   installed; the course's own ``"words"``, ``"tweet"`` and ``"char"`` besides.
 - ``vocab(ordered_dict, min_freq, specials, special_first)`` and
   ``build_vocab_from_iterator`` with torchtext's ordering rules; ``Vocab`` with
-  ``__getitem__``, ``lookup_indices``, ``lookup_token(s)``, ``get_itos``,
-  ``get_stoi``, ``set_default_index``, ``append_token`` and ``insert_token``. Its
-  errors are ``RuntimeError``s, as torchtext's are (and also the ``KeyError``,
-  ``ValueError`` or ``IndexError`` that names the mistake).
+  ``__getitem__``, ``lookup_indices``, ``lookup_token(s)``, ``set_default_index`` and
+  ``append_token``, and from :class:`TorchtextMethods` ``get_itos``, ``get_stoi``,
+  ``get_default_index``, ``insert_token`` and saving. Its errors are
+  ``RuntimeError``s, as torchtext's are (and also the ``KeyError``, ``ValueError`` or
+  ``IndexError`` that names the mistake).
 
 What differs, on purpose: a ``Vocab`` is a plain Python object, not an ``nn.Module``,
 so it cannot be compiled with TorchScript; ``torch.save(vocab)`` loads back with
@@ -36,8 +45,13 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from nlpcourse import checks
+
 __all__ = [
     "Vocab",
+    "TorchtextMethods",
+    "split_words",
+    "split_tweet",
     "vocab",
     "build_vocab_from_iterator",
     "get_tokenizer",
@@ -72,18 +86,29 @@ _BASIC_ENGLISH = [
     ]
 ]
 
-# The course's "words": a word is a run of letters or digits, optionally with one inner
-# apostrophe ("don't", "it's"); anything else that is not a space is a token of its own.
-_WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_")
+# The course's own tokenizers, written out in notebooks/01_text_to_numbers.
+# A word is a run of letters or digits, with at most one inner apostrophe ("don't",
+# "it's"); any other character that is not a space is a token of its own.
+WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_")
 
-# Tweets: keep URLs, @mentions, #hashtags and a few emoticons whole, then fall back
-# to the word rule above.
-_TWEET_TOKEN = re.compile(
+# Tweets: URLs, @mentions, #hashtags and a few emoticons stay whole; then the word rule.
+TWEET_TOKEN = re.compile(
     r"https?://\S+"  # URL
     r"|[@#]\w+"  # mention or hashtag
     r"|[:;=][-']?[()dpDP/\\|]"  # emoticon such as :) ;-( :D
-    r"|[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_"
+    r"|[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_"  # then words and symbols, as above
 )
+
+
+def split_words(text: str) -> list[str]:
+    """The "words" tokenizer: lower-cased words (one inner apostrophe) and symbols."""
+    return WORD_OR_SYMBOL.findall(text.lower())
+
+
+def split_tweet(text: str) -> list[str]:
+    """The "tweet" tokenizer: like "words", but URLs, @mentions, #hashtags and
+    emoticons stay whole, and URLs keep their case (a link's path is case-sensitive)."""
+    return [t if t.startswith("http") else t.lower() for t in TWEET_TOKEN.findall(text)]
 
 
 def _basic_english(text: str) -> list[str]:
@@ -93,22 +118,14 @@ def _basic_english(text: str) -> list[str]:
     return text.split()
 
 
-def _words(text: str) -> list[str]:
-    return _WORD_OR_SYMBOL.findall(text.lower())
-
-
-def _tweet(text: str) -> list[str]:
-    return [t if t.startswith("http") else t.lower() for t in _TWEET_TOKEN.findall(text)]
-
-
 def _characters(text: str) -> list[str]:
     return list(text)
 
 
 # The course's own tokenizers; they work on any language, so `language` is not used.
 _TOKENIZERS: dict[str, Callable[[str], list[str]]] = {
-    "words": _words,
-    "tweet": _tweet,
+    "words": split_words,
+    "tweet": split_tweet,
     "char": _characters,
 }
 # torchtext's tokenizers from other libraries: name -> the pip package that brings it.
@@ -218,7 +235,38 @@ class IndexOutOfRangeError(IndexError, RuntimeError):
     """An index outside the vocabulary (a ``RuntimeError`` in torchtext)."""
 
 
-class Vocab:
+class TorchtextMethods:
+    """The rest of torchtext's ``Vocab`` methods, which :class:`Vocab` inherits: copies
+    of the two tables, the default index, ``insert_token``, and saving with
+    ``torch.save``. Kept apart so that the class lesson 01 writes out is the idea."""
+
+    def get_itos(self) -> list[str]:
+        return list(self._itos)
+
+    def get_stoi(self) -> dict[str, int]:
+        return dict(self._stoi)
+
+    def get_default_index(self) -> int | None:
+        return self._default_index
+
+    def insert_token(self, token: str, index: int) -> None:
+        """Put ``token`` at ``index`` (0..len): the tokens from there on move up by one."""
+        if not 0 <= index <= len(self):
+            raise IndexOutOfRangeError(f"cannot insert at index {index}: it must be in [0, {len(self)}]")
+        self._check_new(token)
+        self._itos.insert(index, token)
+        for i in range(index, len(self._itos)):
+            self._stoi[self._itos[i]] = i
+
+    # -- saving: plain lists and numbers only, which torch.load(weights_only=True) accepts
+    def __getstate__(self) -> dict:
+        return {"itos": list(self._itos), "default_index": self._default_index}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["itos"], state["default_index"])
+
+
+class Vocab(TorchtextMethods):
     """A bijection between tokens and the integers 0..len-1, with torchtext's methods.
 
     ``vocab[token]`` (or ``vocab.stoi[token]``) is a token's index and
@@ -233,14 +281,13 @@ class Vocab:
     """
 
     def __init__(self, tokens: Iterable[str], default_index: int | None = None):
-        self._itos: list[str] = []
-        self._stoi: dict[str, int] = {}
+        self._itos: list[str] = []  # index -> token
+        self._stoi: dict[str, int] = {}  # token -> index
         for token in tokens:
             self.append_token(token)
         self._default_index: int | None = None
         self.set_default_index(default_index)
 
-    # -- the torchtext names
     @property
     def itos(self) -> list[str]:
         return self._itos
@@ -249,45 +296,30 @@ class Vocab:
     def stoi(self) -> dict[str, int]:
         return self._stoi
 
-    def get_itos(self) -> list[str]:
-        return list(self._itos)
-
-    def get_stoi(self) -> dict[str, int]:
-        return dict(self._stoi)
-
-    def set_default_index(self, index: int | None) -> None:
-        """The index returned for unknown tokens, or None to make them an error. As in
-        torchtext any integer is allowed, e.g. -1 as a marker; it is not moved by
-        ``insert_token``."""
-        if index is not None and (isinstance(index, bool) or not isinstance(index, (int, np.integer))):
-            raise TypeError(f"the default index must be an int or None, got {index!r}")
-        self._default_index = None if index is None else int(index)
-
-    def get_default_index(self) -> int | None:
-        return self._default_index
-
     def append_token(self, token: str) -> None:
         """Add ``token`` at the end, with index ``len(vocab)``."""
         self._check_new(token)
         self._stoi[token] = len(self._itos)
         self._itos.append(token)
 
-    def insert_token(self, token: str, index: int) -> None:
-        """Put ``token`` at ``index`` (0..len): the tokens from there on move up by one."""
-        if not 0 <= index <= len(self):
-            raise IndexOutOfRangeError(f"cannot insert at index {index}: it must be in [0, {len(self)}]")
-        self._check_new(token)
-        self._itos.insert(index, token)
-        for i in range(index, len(self._itos)):
-            self._stoi[self._itos[i]] = i
-
     def _check_new(self, token: str) -> None:
         if not isinstance(token, str):
             raise TypeError(f"a token must be a str, got {type(token).__name__}")
-        if token in self._stoi:
+        if token in self._stoi:  # two indices for one token would break the bijection
             raise DuplicateTokenError(
-                f"token {token!r} is already in the vocabulary, at index {self._stoi[token]}"
+                f"token {token!r} is already in the vocabulary, "
+                f"at index {self._stoi[token]}"
             )
+
+    def set_default_index(self, index: int | None) -> None:
+        """The index returned for unknown tokens, or None to make them an error. As in
+        torchtext any integer is allowed, e.g. -1 as a marker; it is not moved by
+        ``insert_token``."""
+        if index is not None and (
+            isinstance(index, bool) or not isinstance(index, (int, np.integer))
+        ):
+            raise TypeError(f"the default index must be an int or None, got {index!r}")
+        self._default_index = None if index is None else int(index)
 
     def __len__(self) -> int:
         return len(self._itos)
@@ -299,8 +331,8 @@ class Vocab:
         index = self._stoi.get(token, self._default_index)
         if index is None:
             raise TokenNotFoundError(
-                f"token {token!r} is not in the vocabulary and no default index is set; "
-                "build the vocabulary with an '<unk>' special and call "
+                f"token {token!r} is not in the vocabulary and no default index is "
+                "set; build the vocabulary with an '<unk>' special and call "
                 "vocab.set_default_index(vocab['<unk>'])"
             )
         return index
@@ -315,7 +347,9 @@ class Vocab:
 
     def lookup_token(self, index: int) -> str:
         if not 0 <= index < len(self):
-            raise IndexOutOfRangeError(f"index {index} is outside the vocabulary (size {len(self)})")
+            raise IndexOutOfRangeError(
+                f"index {index} is outside the vocabulary (size {len(self)})"
+            )
         return self._itos[index]
 
     def lookup_tokens(self, indices: Iterable[int]) -> list[str]:
@@ -323,21 +357,16 @@ class Vocab:
         for position, index in enumerate(indices):
             if not 0 <= index < len(self):
                 raise IndexOutOfRangeError(
-                    f"index {index} at position {position} is outside the vocabulary (size {len(self)})"
+                    f"index {index} at position {position} is outside the "
+                    f"vocabulary (size {len(self)})"
                 )
         return [self._itos[i] for i in indices]
-
-    # -- saving: plain lists and numbers only, which torch.load(weights_only=True) accepts
-    def __getstate__(self) -> dict:
-        return {"itos": list(self._itos), "default_index": self._default_index}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["itos"], state["default_index"])
 
     def __repr__(self) -> str:
         head = ", ".join(repr(t) for t in self._itos[:6])
         more = ", ..." if len(self) > 6 else ""
-        return f"Vocab(size={len(self)}, default_index={self._default_index}, itos=[{head}{more}])"
+        size, default = len(self), self._default_index
+        return f"Vocab(size={size}, default_index={default}, itos=[{head}{more}])"
 
 
 if hasattr(torch.serialization, "add_safe_globals"):  # torch >= 2.4, where weights_only exists
@@ -383,20 +412,21 @@ def build_vocab_from_iterator(
     first (or last) in the given order. The default index is left unset, as in
     torchtext: call ``vocab.set_default_index(vocab["<unk>"])``.
     """
-    if min_freq < 0:
-        raise ValueError(f"min_freq must be at least 0, got {min_freq}")
+    checks.positive("min_freq", min_freq, strict=False)
     specials = list(specials or [])
     if len(set(specials)) != len(specials):
         raise DuplicateTokenError(f"specials contain duplicates: {specials}")
     if max_tokens is not None and max_tokens <= len(specials):
-        raise ValueError(f"max_tokens={max_tokens} leaves no room beside {len(specials)} specials")
+        raise ValueError(
+            f"max_tokens={max_tokens} leaves no room beside {len(specials)} specials"
+        )
 
     counts: Counter[str] = Counter()
     for tokens in iterator:
-        if isinstance(tokens, str):
+        if isinstance(tokens, str):  # a text, not its tokens: it would count letters
             raise TypeError(
-                "build_vocab_from_iterator expects an iterable of token lists, got a str; "
-                "tokenize first, e.g. (tokenizer(text) for text in texts)"
+                "build_vocab_from_iterator expects an iterable of token lists, got a "
+                "str; tokenize first, e.g. (tokenizer(text) for text in texts)"
             )
         counts.update(tokens)
     if not counts:
@@ -405,13 +435,13 @@ def build_vocab_from_iterator(
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if max_tokens is not None:  # torchtext cuts before removing the specials
         ranked = ranked[: max_tokens - len(specials)]
-    built = vocab(dict(ranked), min_freq=min_freq, specials=specials, special_first=special_first)
-    if len(built) == len(specials):
+    kept = [token for token, n in ranked if n >= min_freq and token not in specials]
+    if not kept:
         raise ValueError(
             f"no token occurs at least min_freq={min_freq} times; the vocabulary "
             f"would hold nothing but specials (most frequent count: {ranked[0][1]})"
         )
-    return built
+    return Vocab(specials + kept if special_first else kept + specials)
 
 
 # ---------------------------------------------------------------- padding
@@ -443,12 +473,12 @@ def pad_sequences(
     if maxlen < 0:
         raise ValueError(f"maxlen must be non-negative, got {maxlen}")
 
-    out = np.full((len(sequences), maxlen), value, dtype=dtype)
+    out = np.full((len(sequences), maxlen), value, dtype=dtype)  # (N, maxlen)
     for row, seq in enumerate(sequences):
         if isinstance(seq, (str, bytes)):
             raise TypeError(f"sequence {row} is a string; encode it to integers first")
         seq = list(seq)
-        if maxlen == 0 or not seq:
+        if maxlen == 0 or not seq:  # nothing to copy (and seq[-0:] would be all of it)
             continue
         kept = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
         if padding == "pre":
@@ -469,10 +499,9 @@ class PadCollate:
     """
 
     def __init__(self, pad_index: int = 0, max_len: int | None = None):
-        if max_len is not None and max_len < 1:
-            raise ValueError(f"max_len must be at least 1, got {max_len}")
-        self.pad_index = pad_index
-        self.max_len = max_len
+        if max_len is not None:
+            checks.positive_int("max_len", max_len)
+        self.pad_index, self.max_len = pad_index, max_len
 
     def __call__(self, batch: Sequence[tuple[Sequence[int], int]]):
         if len(batch) == 0:
@@ -486,9 +515,11 @@ class PadCollate:
                 "(an RNN cannot read a sequence of length 0)"
             )
         lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)  # (B,)
-        ids = torch.full((len(sequences), int(lengths.max())), self.pad_index, dtype=torch.long)
+        ids = torch.full(  # (B, T): T is the longest sequence of this batch
+            (len(sequences), int(lengths.max())), self.pad_index, dtype=torch.long
+        )
         for row, seq in enumerate(sequences):
-            ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)  # (B, T)
+            ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
         return ids, lengths, torch.as_tensor(labels, dtype=torch.long)
 
 
@@ -508,7 +539,7 @@ class ClassificationLoaders:
     classes: tuple[str, ...]
 
     def encode(self, text: str) -> list[int]:
-        """Token ids of one text, as the loaders make them (``[<unk>]`` if it has none)."""
+        """Token ids of one text, as the loaders make them (``[<unk>]`` if none)."""
         return self.vocab(self.tokenizer(text)) or [self.vocab["<unk>"]]
 
 
@@ -524,8 +555,8 @@ def classification_loaders(
 ) -> ClassificationLoaders:
     """Texts and labels to batches of ``(ids, lengths, labels)`` in one call.
 
-    Built in notebooks/06_cnn_for_text; lessons 09 and 10 reuse it, and the "Scale up"
-    sections run it unchanged on IMDb, SST-2 and NSMC. ``data`` is a
+    Built in notebooks/01_text_to_numbers; lessons 06, 09, 10 and 15 reuse it, and the
+    "Scale up" sections run it unchanged on IMDb, SST-2 and NSMC. ``data`` is a
     ``TextClassificationData`` (``train``, ``validation``, ``test`` splits with
     ``texts`` and ``labels``, and ``classes``). The vocabulary is built on the training
     split only (``<pad>`` = 0, ``<unk>`` = 1, then words seen at least ``min_freq``
@@ -535,53 +566,26 @@ def classification_loaders(
     ``[<unk>]`` rather than being dropped, so every split keeps its size.
     """
     tokenize = get_tokenizer(tokenizer)
-    splits = {}
-    for name in ("train", "validation", "test"):
-        split = getattr(data, name, None)
-        if split is None or not hasattr(split, "texts") or not hasattr(split, "labels"):
-            raise TypeError(
-                "data must have train, validation and test splits with .texts and "
-                f".labels (a TextClassificationData); {name!r} is missing or malformed"
-            )
-        if len(split.texts) != len(split.labels):
-            raise ValueError(
-                f"the {name} split has {len(split.texts)} texts but {len(split.labels)} labels"
-            )
-        if len(split.texts) == 0:
-            raise ValueError(f"the {name} split is empty")
-        splits[name] = split
-    classes = tuple(data.classes)
-    for name, split in splits.items():
-        bad = [y for y in split.labels if not 0 <= int(y) < len(classes)]
-        if bad:
-            raise ValueError(
-                f"the {name} split has labels outside 0..{len(classes) - 1} "
-                f"(classes {classes}): e.g. {bad[0]!r}"
-            )
-
-    train_tokens = [tokenize(text) for text in splits["train"].texts]
-    vocab = build_vocab_from_iterator(
-        train_tokens, min_freq=min_freq, specials=["<pad>", "<unk>"], max_tokens=max_tokens
+    splits = checks.labelled_splits(data)  # train, validation, test
+    tokens = {name: [tokenize(t) for t in s.texts] for name, s in splits.items()}
+    vocab = build_vocab_from_iterator(  # from the training split only: no peeking
+        tokens["train"], min_freq, specials=["<pad>", "<unk>"], max_tokens=max_tokens
     )
     vocab.set_default_index(vocab["<unk>"])
-    unk = vocab["<unk>"]
-
-    def encoded(name: str, tokens: list[list[str]] | None = None) -> list[tuple[list[int], int]]:
-        tokens = tokens or [tokenize(text) for text in splits[name].texts]
-        return [(vocab(t) or [unk], int(y)) for t, y in zip(tokens, splits[name].labels)]
-
     collate = PadCollate(pad_index=vocab["<pad>"], max_len=max_len)
-    generator = torch.Generator().manual_seed(seed)
-    loaders = {
-        name: DataLoader(
-            encoded(name, train_tokens if name == "train" else None),
-            batch_size=batch_size,
-            shuffle=name == "train",
-            generator=generator if name == "train" else None,
-            collate_fn=collate,
+    generator = torch.Generator().manual_seed(seed)  # the same seed, the same batches
+    loaders = {}
+    for name, split in splits.items():
+        pairs = [
+            (vocab(text_tokens) or [vocab["<unk>"]], int(label))  # (ids, label)
+            for text_tokens, label in zip(tokens[name], split.labels)
+        ]
+        train = name == "train"  # only the training batches are shuffled
+        loaders[name] = DataLoader(
+            pairs, batch_size, shuffle=train, collate_fn=collate,
+            generator=generator if train else None,
         )
-        for name in splits
-    }
+    classes = tuple(data.classes)
     return ClassificationLoaders(vocab, tokenize, classes=classes, **loaders)
 
 
@@ -593,35 +597,29 @@ class PairCollate:
 
     Returns ``(src, src_lengths, tgt_in, tgt_out)``: ``src`` (B, S) post-padded,
     ``src_lengths`` (B,), ``tgt_in`` = ``<sos>`` + target and ``tgt_out`` = target +
-    ``<eos>``, both (B, T) padded with ``pad_index``. Position t of ``tgt_in`` is what a
-    teacher-forced decoder reads when it must write position t of ``tgt_out``, and the
-    last element is the target, as ``nlpcourse.train.fit`` expects. Pass
+    ``<eos>``, both (B, T) padded with ``pad_index``. Position t of ``tgt_in`` is what
+    a teacher-forced decoder reads when it must write position t of ``tgt_out``, and
+    the last element is the target, as ``nlpcourse.train.fit`` expects. Pass
     ``ignore_index=pad_index`` to the loss so padding is not scored.
     """
 
-    def __init__(self, pad_index: int = 0, sos_index: int = 1, eos_index: int = 2):
+    def __init__(self, pad_index=0, sos_index=1, eos_index=2):
         self.pad_index, self.sos_index, self.eos_index = pad_index, sos_index, eos_index
 
-    def __call__(self, batch: Sequence[tuple[Sequence[int], Sequence[int]]]):
-        if len(batch) == 0:
-            raise ValueError("cannot collate an empty batch")
-        sources, targets = zip(*batch)
-        empty = [i for i, s in enumerate(sources) if len(s) == 0]
-        if empty:
-            raise ValueError(f"batch items {empty} have empty sources; an encoder cannot read length 0")
-        src_lengths = torch.tensor([len(s) for s in sources], dtype=torch.long)  # (B,)
-        src = torch.full((len(sources), int(src_lengths.max())), self.pad_index, dtype=torch.long)
-        T = max(len(t) for t in targets) + 1  # one more for <sos> / <eos>
-        tgt_in = torch.full((len(targets), T), self.pad_index, dtype=torch.long)
-        tgt_out = torch.full((len(targets), T), self.pad_index, dtype=torch.long)
-        for row, (source, target) in enumerate(zip(sources, targets)):
-            src[row, : len(source)] = torch.as_tensor(source, dtype=torch.long)  # (B, S)
-            target = torch.as_tensor(list(target), dtype=torch.long)
-            tgt_in[row, 0] = self.sos_index
-            tgt_in[row, 1 : len(target) + 1] = target  # (B, T)
-            tgt_out[row, : len(target)] = target
-            tgt_out[row, len(target)] = self.eos_index  # (B, T)
+    def __call__(self, batch):
+        sources, targets = checks.pair_batch(batch)  # B source and B target id lists
+        src_lengths = torch.tensor([len(source) for source in sources])  # (B,)
+        src = self.pad([list(source) for source in sources])  # (B, S)
+        tgt_in = self.pad([[self.sos_index, *target] for target in targets])  # (B, T)
+        tgt_out = self.pad([[*target, self.eos_index] for target in targets])  # (B, T)
         return src, src_lengths, tgt_in, tgt_out
+
+    def pad(self, rows):
+        """Lists of ids -> a (B, longest) tensor, padded at the end with pad_index."""
+        padded = torch.full((len(rows), max(len(row) for row in rows)), self.pad_index)
+        for i, row in enumerate(rows):
+            padded[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+        return padded
 
 
 @dataclass
@@ -690,9 +688,10 @@ def pair_loaders(
 ) -> PairLoaders:
     """(source text, target text) pairs to Seq2Seq batches in one call.
 
-    Built in notebooks/12_seq2seq for the date task (``nlpcourse.data.dates()``);
-    lessons 13 and 14 reuse it, and Multi30k's pairs go through it unchanged. ``pairs``
-    maps ``"train"``, ``"validation"`` and ``"test"`` to lists of pairs. Both
+    Introduced in notebooks/12_seq2seq for the date task (``nlpcourse.data.dates()``),
+    which writes out its collate function, :class:`PairCollate`, and calls this
+    bookkeeping as it stands; lessons 13 and 14 reuse it, and Multi30k's pairs go
+    through it unchanged. ``pairs`` maps ``"train"``, ``"validation"`` and ``"test"`` to lists of pairs. Both
     vocabularies are built on the training split only and share the special indices
     ``<pad>`` = 0, ``<sos>`` = 1, ``<eos>`` = 2, ``<unk>`` = 3 (the defaults of
     :class:`nlpcourse.models.seq2seq.Seq2Seq`). Batches come from :class:`PairCollate`.

@@ -69,14 +69,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from torch.utils.data import DataLoader
 
+from nlpcourse import text as package_text  # to compare with what we write below
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import tweets
-from nlpcourse.text import (
-    PadCollate,
-    build_vocab_from_iterator,
-    get_tokenizer,
-    pad_sequences,
-)
+from nlpcourse.data.tweets import Split, TextClassificationData
+from nlpcourse.text import get_tokenizer
 
 # %% [markdown]
 # **Two helpers every lesson starts with.** Training draws random numbers everywhere:
@@ -247,6 +244,47 @@ assert kept == sum(len(split) for split in data.splits().values())
 # names. `"words"`, which later lessons use, splits off *every* punctuation mark but keeps
 # "don't" whole. `"tweet"` keeps `@mentions`, `#hashtags`, URLs and emoticons whole,
 # because in sentiment `:(` is a word.
+#
+# Each of the course's two tokenizers is one **regular expression** (정규 표현식), and
+# `findall` returns its matches from left to right. In the word rule, `[^\W_]+` is a
+# run of letters or digits (a word character that is not `_`), `(?:'[^\W_]+)?` lets
+# one apostrophe continue it ("don't"), and `[^\w\s]|_` makes every other non-space
+# character a token by itself. The tweet rule tries the whole-token patterns first,
+# because at each position the first alternative that matches wins: `:(` must be
+# taken as an emoticon before `:` and `(` are taken as two symbols.
+
+# %%
+#@save nlpcourse/text.py
+import re
+
+# A word is a run of letters or digits, with at most one inner apostrophe ("don't",
+# "it's"); any other character that is not a space is a token of its own.
+WORD_OR_SYMBOL = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_")
+
+# Tweets: URLs, @mentions, #hashtags and a few emoticons stay whole; then the word rule.
+TWEET_TOKEN = re.compile(
+    r"https?://\S+"  # URL
+    r"|[@#]\w+"  # mention or hashtag
+    r"|[:;=][-']?[()dpDP/\\|]"  # emoticon such as :) ;-( :D
+    r"|[^\W_]+(?:'[^\W_]+)?|[^\w\s]|_"  # then words and symbols, as above
+)
+
+
+def split_words(text: str) -> list[str]:
+    """The "words" tokenizer: lower-cased words (one inner apostrophe) and symbols."""
+    return WORD_OR_SYMBOL.findall(text.lower())
+
+
+def split_tweet(text: str) -> list[str]:
+    """The "tweet" tokenizer: like "words", but URLs, @mentions, #hashtags and
+    emoticons stay whole, and URLs keep their case (a link's path is case-sensitive)."""
+    return [t if t.startswith("http") else t.lower() for t in TWEET_TOKEN.findall(text)]
+
+
+# %% [markdown]
+# `get_tokenizer` looks the name up and returns the function; for `"words"` and
+# `"tweet"` the package's functions are these two, so on every validation tweet they
+# agree with ours. All four rules on one tweet:
 
 # %%
 tweet = "@united lost my bag AGAIN :( don't ask... #fail http://t.co/x1"
@@ -254,10 +292,13 @@ for name in ("basic_english", "words", "tweet", "char"):
     tokens = get_tokenizer(name)(tweet)
     print(f"{name:>13} ({len(tokens):2} tokens): {tokens[:15]}")
 
-tokenize = get_tokenizer("tweet")
+tokenize = split_tweet  # the tokenizer of this lesson
 assert tokenize(tweet)[:4] == ["@united", "lost", "my", "bag"] and ":(" in tokenize(
     tweet
 )
+assert split_words("Don't ask...") == ["don't", "ask", ".", ".", "."]
+for ours, name in [(split_words, "words"), (split_tweet, "tweet")]:
+    assert all(ours(t) == get_tokenizer(name)(t) for t in data.validation.texts)
 
 # %% [markdown]
 # ### Why Korean needs morphemes or subwords
@@ -315,6 +356,203 @@ assert len(set(phrases)) == 50 and morpheme_types == set(nouns) | set(particles)
 #
 # Only tokens seen at least `min_freq` times in the **training** split get an index; the
 # validation and test splits must not influence the vocabulary, or we would be peeking.
+#
+# A vocabulary is two tables that undo each other: a list `itos` (index to string),
+# whose position $i$ holds the token of index $i$, and a dict `stoi` (string to index)
+# that answers the reverse question in one look-up. `append_token` adds a token to
+# both, and refuses a token that is already there, which would give it two indices. A
+# token outside the vocabulary gets the **default index**, normally that of `<unk>`;
+# with none set, asking for it is an error, so that a typo never becomes a silent 0
+# (which would read as `<pad>`). The class keeps torchtext's method names. Its base
+# class, `TorchtextMethods`, adds the rest of torchtext's methods (copies of the
+# tables, `insert_token`, saving with `torch.save`), bookkeeping we do not need here.
+
+# %%
+#@save nlpcourse/text.py
+from collections.abc import Iterable
+
+import numpy as np
+
+# torchtext's error types and its remaining methods, kept in the package
+from nlpcourse.text import (
+    DuplicateTokenError,
+    IndexOutOfRangeError,
+    TokenNotFoundError,
+    TorchtextMethods,
+)
+
+
+class Vocab(TorchtextMethods):
+    """A bijection between tokens and the integers 0..len-1, with torchtext's methods.
+
+    ``vocab[token]`` (or ``vocab.stoi[token]``) is a token's index and
+    ``vocab.lookup_token(i)`` (or ``vocab.itos[i]``) the token with index ``i``. A token
+    not in the vocabulary maps to the default index when one is set (usually that of
+    ``<unk>``) and raises :class:`TokenNotFoundError` otherwise: an unknown token never
+    becomes a silent 0. ``vocab(tokens)`` looks up a list.
+
+    Saving: ``torch.save(vocab, path)``, alone or inside a checkpoint dict, and
+    ``torch.load(path)`` brings it back with torch's default ``weights_only=True``:
+    only the token list and the default index are stored.
+    """
+
+    def __init__(self, tokens: Iterable[str], default_index: int | None = None):
+        self._itos: list[str] = []  # index -> token
+        self._stoi: dict[str, int] = {}  # token -> index
+        for token in tokens:
+            self.append_token(token)
+        self._default_index: int | None = None
+        self.set_default_index(default_index)
+
+    @property
+    def itos(self) -> list[str]:
+        return self._itos
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return self._stoi
+
+    def append_token(self, token: str) -> None:
+        """Add ``token`` at the end, with index ``len(vocab)``."""
+        self._check_new(token)
+        self._stoi[token] = len(self._itos)
+        self._itos.append(token)
+
+    def _check_new(self, token: str) -> None:
+        if not isinstance(token, str):
+            raise TypeError(f"a token must be a str, got {type(token).__name__}")
+        if token in self._stoi:  # two indices for one token would break the bijection
+            raise DuplicateTokenError(
+                f"token {token!r} is already in the vocabulary, "
+                f"at index {self._stoi[token]}"
+            )
+
+    def set_default_index(self, index: int | None) -> None:
+        """The index returned for unknown tokens, or None to make them an error. As in
+        torchtext any integer is allowed, e.g. -1 as a marker; it is not moved by
+        ``insert_token``."""
+        if index is not None and (
+            isinstance(index, bool) or not isinstance(index, (int, np.integer))
+        ):
+            raise TypeError(f"the default index must be an int or None, got {index!r}")
+        self._default_index = None if index is None else int(index)
+
+    def __len__(self) -> int:
+        return len(self._itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._stoi
+
+    def __getitem__(self, token: str) -> int:
+        index = self._stoi.get(token, self._default_index)
+        if index is None:
+            raise TokenNotFoundError(
+                f"token {token!r} is not in the vocabulary and no default index is "
+                "set; build the vocabulary with an '<unk>' special and call "
+                "vocab.set_default_index(vocab['<unk>'])"
+            )
+        return index
+
+    def __call__(self, tokens: Iterable[str]) -> list[int]:
+        return self.lookup_indices(tokens)
+
+    def lookup_indices(self, tokens: Iterable[str]) -> list[int]:
+        """Indices of ``tokens``; a string is a sequence of one-character tokens, as a
+        character-level model reads it."""
+        return [self[token] for token in tokens]
+
+    def lookup_token(self, index: int) -> str:
+        if not 0 <= index < len(self):
+            raise IndexOutOfRangeError(
+                f"index {index} is outside the vocabulary (size {len(self)})"
+            )
+        return self._itos[index]
+
+    def lookup_tokens(self, indices: Iterable[int]) -> list[str]:
+        indices = [int(i) for i in indices]
+        for position, index in enumerate(indices):
+            if not 0 <= index < len(self):
+                raise IndexOutOfRangeError(
+                    f"index {index} at position {position} is outside the "
+                    f"vocabulary (size {len(self)})"
+                )
+        return [self._itos[i] for i in indices]
+
+    def __repr__(self) -> str:
+        head = ", ".join(repr(t) for t in self._itos[:6])
+        more = ", ..." if len(self) > 6 else ""
+        size, default = len(self), self._default_index
+        return f"Vocab(size={size}, default_index={default}, itos=[{head}{more}])"
+
+
+# %% [markdown]
+# Building one from a corpus: count every token of the training split, rank the tokens
+# by count (most frequent first, ties in alphabetical order, so that the same corpus
+# always gives the same indices), drop those seen fewer than `min_freq` times, and put
+# the specials in front. `max_tokens` caps the size instead, keeping the most frequent.
+# The name and the rules are torchtext's `build_vocab_from_iterator`.
+
+# %%
+#@save nlpcourse/text.py
+from collections import Counter
+from collections.abc import Sequence
+
+from nlpcourse import checks
+
+
+def build_vocab_from_iterator(
+    iterator: Iterable[Iterable[str]],
+    min_freq: int = 1,
+    specials: Sequence[str] | None = None,
+    special_first: bool = True,
+    max_tokens: int | None = None,
+) -> Vocab:
+    """Count tokens over an iterable of token lists and build a :class:`Vocab`, as
+    torchtext does.
+
+    Tokens are ordered by frequency (most frequent first), ties broken alphabetically,
+    so the same corpus always gives the same indices. ``max_tokens`` keeps the
+    ``max_tokens - len(specials)`` most frequent tokens (torchtext's semantics; legacy
+    torchtext called it ``max_size``), then ``min_freq`` drops rare ones. Specials go
+    first (or last) in the given order. The default index is left unset, as in
+    torchtext: call ``vocab.set_default_index(vocab["<unk>"])``.
+    """
+    checks.positive("min_freq", min_freq, strict=False)
+    specials = list(specials or [])
+    if len(set(specials)) != len(specials):
+        raise DuplicateTokenError(f"specials contain duplicates: {specials}")
+    if max_tokens is not None and max_tokens <= len(specials):
+        raise ValueError(
+            f"max_tokens={max_tokens} leaves no room beside {len(specials)} specials"
+        )
+
+    counts: Counter[str] = Counter()
+    for tokens in iterator:
+        if isinstance(tokens, str):  # a text, not its tokens: it would count letters
+            raise TypeError(
+                "build_vocab_from_iterator expects an iterable of token lists, got a "
+                "str; tokenize first, e.g. (tokenizer(text) for text in texts)"
+            )
+        counts.update(tokens)
+    if not counts:
+        raise ValueError("the corpus is empty: the iterator yielded no tokens")
+
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if max_tokens is not None:  # torchtext cuts before removing the specials
+        ranked = ranked[: max_tokens - len(specials)]
+    kept = [token for token, n in ranked if n >= min_freq and token not in specials]
+    if not kept:
+        raise ValueError(
+            f"no token occurs at least min_freq={min_freq} times; the vocabulary "
+            f"would hold nothing but specials (most frequent count: {ranked[0][1]})"
+        )
+    return Vocab(specials + kept if special_first else kept + specials)
+
+
+# %% [markdown]
+# On the training tweets, with the four specials and `min_freq=2`; the package's
+# `build_vocab_from_iterator`, which later lessons import, is this function, so it gives
+# the same vocabulary:
 
 # %%
 specials = ["<pad>", "<unk>", "<sos>", "<eos>"]
@@ -328,6 +566,15 @@ print(f"{len(counts):,} distinct tokens in train, {len(vocab):,} kept with min_f
 print("most frequent:", vocab.itos[4:16])
 assert vocab.itos[:4] == specials and vocab.itos[4] == counts.most_common(1)[0][0]
 assert len(vocab) == 4 + sum(c >= 2 for c in counts.values())
+package_vocab = package_text.build_vocab_from_iterator(
+    train_tokens, min_freq=2, specials=specials
+)
+assert package_vocab.itos == vocab.itos
+try:  # no default index: an unknown token is an error, not a silent 0
+    package_vocab["zzzzzz"]
+    raise AssertionError("expected an error")
+except KeyError as error:
+    print("without a default index:", error)
 
 # %%
 example = data.validation.texts[0]
@@ -348,7 +595,10 @@ assert 0.01 < unk_rate < 0.10
 # `set_default_index`, `lookup_indices`, `lookup_tokens`, `get_itos`, `get_stoi`,
 # `append_token`, `insert_token`. Its errors are `RuntimeError`s, as torchtext's are, so
 # `except RuntimeError` still catches them. Replace the import, and a torchtext
-# tutorial's code runs unchanged. A few things differ on purpose:
+# tutorial's code runs unchanged. We wrote the core above; the rest of that surface
+# stays in the package, which this lesson only calls: the `vocab` factory below,
+# `get_tokenizer` with torchtext's own rule and the library tokenizers, the error types
+# and `TorchtextMethods`. A few things differ on purpose:
 #
 # - a `Vocab` is a plain Python object, not an `nn.Module`, so it cannot be compiled
 #   with TorchScript;
@@ -643,7 +893,52 @@ assert 20 <= maxlen <= 40 and truncated <= 0.05
 # (`padding="pre"`, `truncating="pre"`) {cite:p}`chollet2015keras`. Pre-padding suits an
 # RNN that reads left to right and classifies from its last state: the real tokens sit
 # right before that state instead of behind a run of padding. Truncating at the front keeps
-# the end of a text. `nlpcourse.text.pad_sequences` has the same semantics and defaults:
+# the end of a text. Our `pad_sequences` has the same semantics and defaults. It fills
+# an (N, maxlen) array with the padding value, then copies each sequence's kept part
+# to the end of its row (pre) or to its start (post):
+
+# %%
+#@save nlpcourse/text.py
+def pad_sequences(
+    sequences: Sequence[Sequence[int]],
+    maxlen: int | None = None,
+    padding: str = "pre",
+    truncating: str = "pre",
+    value: int = 0,
+    dtype: type | str = "int64",
+) -> np.ndarray:
+    """Make integer sequences the same length, with Keras' semantics and defaults.
+
+    Keras' ``pad_sequences`` pads *and* truncates at the front by default
+    (``padding="pre"``, ``truncating="pre"``): short sequences get zeros before them and
+    long ones lose their first tokens, so the end of a text, nearest to where an RNN
+    reads its last state, survives. Pass ``"post"`` to pad after or cut the end instead.
+    ``maxlen=None`` uses the longest sequence. Returns an array of shape (N, maxlen).
+    """
+    for name, side in (("padding", padding), ("truncating", truncating)):
+        if side not in ("pre", "post"):
+            raise ValueError(f"{name} must be 'pre' or 'post', got {side!r}")
+    if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__len__"):
+        raise TypeError("pad_sequences expects a list of integer sequences")
+    if maxlen is None:
+        maxlen = max((len(s) for s in sequences), default=0)
+    if maxlen < 0:
+        raise ValueError(f"maxlen must be non-negative, got {maxlen}")
+
+    out = np.full((len(sequences), maxlen), value, dtype=dtype)  # (N, maxlen)
+    for row, seq in enumerate(sequences):
+        if isinstance(seq, (str, bytes)):
+            raise TypeError(f"sequence {row} is a string; encode it to integers first")
+        seq = list(seq)
+        if maxlen == 0 or not seq:  # nothing to copy (and seq[-0:] would be all of it)
+            continue
+        kept = seq[-maxlen:] if truncating == "pre" else seq[:maxlen]
+        if padding == "pre":
+            out[row, maxlen - len(kept) :] = kept
+        else:
+            out[row, : len(kept)] = kept
+    return out
+
 
 # %%
 seq = vocab(tokenize("worst flight ever , never again"))
@@ -658,6 +953,8 @@ for padding, truncating, n in [
         f"maxlen={n} padding={padding:4} truncating={truncating:4} "
         f"-> {vocab.lookup_tokens(out)}"
     )
+    same = package_text.pad_sequences([seq], n, padding=padding, truncating=truncating)
+    assert (out == same[0]).all()  # the package's pad_sequences is this function
 
 assert pad_sequences([seq], maxlen=3)[0].tolist() == seq[-3:]  # default keeps the end
 assert pad_sequences([seq], maxlen=8)[0, :2].tolist() == [0, 0]  # and pads in front
@@ -666,7 +963,49 @@ assert pad_sequences([seq], maxlen=8)[0, :2].tolist() == [0, 0]  # and pads in f
 # With PyTorch the usual choice is the other one: pad **after** (post) each batch only to
 # its own longest sequence, and pass the true lengths along, so that
 # `pack_padded_sequence` (lesson 10) or an attention mask (lesson 14) skips the padding
-# entirely. `PadCollate` does that inside a `DataLoader`:
+# entirely. A `DataLoader` draws a batch of `(token_ids, label)` pairs and hands the
+# list to its `collate_fn`, whose job is to make one batch of tensors out of it;
+# `PadCollate` is that function (a class, so that it can remember the padding index):
+
+# %%
+#@save nlpcourse/text.py
+import torch
+
+
+class PadCollate:
+    """``collate_fn`` for a DataLoader over ``(token_ids, label)`` pairs.
+
+    Returns ``(ids, lengths, labels)``: ``ids`` a LongTensor (B, T) post-padded with
+    ``pad_index`` to the longest sequence in the batch (or cut to ``max_len``),
+    ``lengths`` the true lengths (B,) as ``pack_padded_sequence`` wants them, and
+    ``labels`` a LongTensor (B,). Post-padding keeps each sequence at position 0, which
+    is what packing and attention masks expect.
+    """
+
+    def __init__(self, pad_index: int = 0, max_len: int | None = None):
+        if max_len is not None:
+            checks.positive_int("max_len", max_len)
+        self.pad_index, self.max_len = pad_index, max_len
+
+    def __call__(self, batch: Sequence[tuple[Sequence[int], int]]):
+        if len(batch) == 0:
+            raise ValueError("cannot collate an empty batch")
+        sequences, labels = zip(*batch)
+        sequences = [list(s)[: self.max_len] for s in sequences]
+        empty = [i for i, s in enumerate(sequences) if len(s) == 0]
+        if empty:
+            raise ValueError(
+                f"batch items {empty} have no tokens; drop empty texts before batching "
+                "(an RNN cannot read a sequence of length 0)"
+            )
+        lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)  # (B,)
+        ids = torch.full(  # (B, T): T is the longest sequence of this batch
+            (len(sequences), int(lengths.max())), self.pad_index, dtype=torch.long
+        )
+        for row, seq in enumerate(sequences):
+            ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+        return ids, lengths, torch.as_tensor(labels, dtype=torch.long)
+
 
 # %%
 encoded = [
@@ -688,6 +1027,126 @@ print(
 print(batch_ids)
 assert batch_ids.shape == (4, batch_lengths.max()) and (batch_ids[:, 0] != 0).all()
 assert all((row[n:] == 0).all() for row, n in zip(batch_ids, batch_lengths))
+batch = [encoded[i] for i in range(8)]
+for ours, theirs in zip(PadCollate()(batch), package_text.PadCollate()(batch)):
+    assert torch.equal(ours, theirs)  # the package's PadCollate is this class
+
+# %% [markdown]
+# ### The whole pipeline in one call
+#
+# Every classification lesson from 06 on needs the same steps: tokenise each split,
+# build the vocabulary on the training split only, encode every text, and batch with
+# `PadCollate`, shuffling the training batches only (from a seeded generator, so that
+# a run repeats). `classification_loaders` does them in one call and returns the
+# vocabulary, the tokenizer and one `DataLoader` per split. Its vocabulary has only the
+# two specials a classifier needs, `<pad>` = 0 and `<unk>` = 1. A text with no tokens
+# left (a tweet that was nothing but emoji) becomes `[<unk>]` rather than vanishing, so
+# every split keeps its size. `checks.labelled_splits` (in `nlpcourse.checks`, where
+# the course keeps its error messages for wrong inputs) makes sure each split has as
+# many labels as texts and only labels that name a class.
+
+# %%
+#@save nlpcourse/text.py
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch.utils.data import DataLoader
+
+
+@dataclass
+class ClassificationLoaders:
+    """What :func:`classification_loaders` returns: the vocabulary, the tokenizer and
+    one DataLoader per split (``train`` shuffled, the others in file order)."""
+
+    vocab: Vocab
+    tokenizer: Callable[[str], list[str]]
+    train: DataLoader
+    validation: DataLoader
+    test: DataLoader
+    classes: tuple[str, ...]
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of one text, as the loaders make them (``[<unk>]`` if none)."""
+        return self.vocab(self.tokenizer(text)) or [self.vocab["<unk>"]]
+
+
+def classification_loaders(
+    data,
+    tokenizer: str | Callable[[str], list[str]] = "words",
+    *,
+    min_freq: int = 2,
+    max_tokens: int | None = None,
+    max_len: int | None = None,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> ClassificationLoaders:
+    """Texts and labels to batches of ``(ids, lengths, labels)`` in one call.
+
+    Built in notebooks/01_text_to_numbers; lessons 06, 09, 10 and 15 reuse it, and the
+    "Scale up" sections run it unchanged on IMDb, SST-2 and NSMC. ``data`` is a
+    ``TextClassificationData`` (``train``, ``validation``, ``test`` splits with
+    ``texts`` and ``labels``, and ``classes``). The vocabulary is built on the training
+    split only (``<pad>`` = 0, ``<unk>`` = 1, then words seen at least ``min_freq``
+    times), so validation and test words it never saw become ``<unk>``, as they would
+    for a deployed model. Batches come from :class:`PadCollate` (post-padding, true
+    lengths for packing; ``max_len`` cuts long texts). A text with no tokens becomes
+    ``[<unk>]`` rather than being dropped, so every split keeps its size.
+    """
+    tokenize = get_tokenizer(tokenizer)
+    splits = checks.labelled_splits(data)  # train, validation, test
+    tokens = {name: [tokenize(t) for t in s.texts] for name, s in splits.items()}
+    vocab = build_vocab_from_iterator(  # from the training split only: no peeking
+        tokens["train"], min_freq, specials=["<pad>", "<unk>"], max_tokens=max_tokens
+    )
+    vocab.set_default_index(vocab["<unk>"])
+    collate = PadCollate(pad_index=vocab["<pad>"], max_len=max_len)
+    generator = torch.Generator().manual_seed(seed)  # the same seed, the same batches
+    loaders = {}
+    for name, split in splits.items():
+        pairs = [
+            (vocab(text_tokens) or [vocab["<unk>"]], int(label))  # (ids, label)
+            for text_tokens, label in zip(tokens[name], split.labels)
+        ]
+        train = name == "train"  # only the training batches are shuffled
+        loaders[name] = DataLoader(
+            pairs, batch_size, shuffle=train, collate_fn=collate,
+            generator=generator if train else None,
+        )
+    classes = tuple(data.classes)
+    return ClassificationLoaders(vocab, tokenize, classes=classes, **loaders)
+
+
+# %% [markdown]
+# With the tweet tokenizer, `min_freq=2` and texts cut to `maxlen` tokens, the
+# vocabulary is section 3's without `<sos>` and `<eos>`, and the package's function,
+# which later lessons import, gives the same batches (checked on a part of the data):
+
+# %%
+start = time.perf_counter()
+loaders = classification_loaders(
+    data, split_tweet, min_freq=2, max_len=maxlen, batch_size=64, seed=SEED
+)
+print(f"built in {time.perf_counter() - start:.1f} s: vocabulary of "
+      f"{len(loaders.vocab):,}; batches of", len(loaders.train), "/",
+      len(loaders.validation), "/", len(loaders.test), "(train / validation / test)")
+val_ids, val_lengths, val_labels = next(iter(loaders.validation))  # (B, T), (B,), (B,)
+print("first validation batch: ids", tuple(val_ids.shape), "lengths",
+      val_lengths[:8].tolist(), "...")
+assert loaders.vocab.itos == [t for t in vocab.itos if t not in ("<sos>", "<eos>")]
+assert sum(len(b[2]) for b in loaders.test) == len(data.test)  # no tweet dropped
+# The package's function on the first 2,000 tweets of each split (to save time):
+# the same first batch, shuffled (train) or in file order (test)
+first = {
+    name: Split(s.texts[:2000], s.labels[:2000]) for name, s in data.splits().items()
+}
+few = TextClassificationData(**first, classes=data.classes)
+ours, theirs = [
+    build(few, split_tweet, max_len=maxlen, batch_size=64, seed=SEED)
+    for build in (classification_loaders, package_text.classification_loaders)
+]
+for name in ("train", "test"):
+    pairs = zip(next(iter(getattr(ours, name))), next(iter(getattr(theirs, name))))
+    assert all(torch.equal(a, b) for a, b in pairs)
 
 # %% [markdown]
 # ## 9. A baseline to beat: TF-IDF + logistic regression

@@ -352,16 +352,15 @@ def polar(split):
     return texts, torch.tensor([split.labels[i] // 2 for i in keep])  # 0 or 2 -> 0 or 1
 
 
+def tfidf(max_features):
+    """TF-IDF over the lesson-01 tweet tokens, the most frequent max_features kept."""
+    return TfidfVectorizer(tokenizer=get_tokenizer("tweet"), lowercase=False,
+                           token_pattern=None, max_features=max_features,
+                           sublinear_tf=True, dtype=np.float32)
+
+
 data = tweets()
-tokenize_tweet = get_tokenizer("tweet")
-top100 = TfidfVectorizer(
-    tokenizer=tokenize_tweet,
-    lowercase=False,
-    token_pattern=None,
-    max_features=100,
-    sublinear_tf=True,
-    dtype=np.float32,
-)
+top100 = tfidf(100)
 texts, y_polar = polar(data.train)
 X_polar = torch.from_numpy(top100.fit_transform(texts).toarray())  # (N, 100)
 val_texts, y_polar_val = polar(data.validation)
@@ -700,14 +699,7 @@ except TypeError as error:
     print("TypeError:", error)
 
 # %%
-vectorizer = TfidfVectorizer(
-    tokenizer=tokenize_tweet,
-    lowercase=False,
-    token_pattern=None,
-    max_features=3000,
-    sublinear_tf=True,
-    dtype=np.float32,
-)
+vectorizer = tfidf(3000)
 features = {"train": vectorizer.fit_transform(data.train.texts)}  # sparse (N, 3000)
 for name in ("validation", "test"):
     features[name] = vectorizer.transform(data.splits()[name].texts)

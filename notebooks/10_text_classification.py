@@ -89,7 +89,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 from torch.utils.flop_counter import FlopCounterMode
 
-from nlpcourse import batching
+from nlpcourse.batching import BucketSampler as PackageBucketSampler
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import glove, tweets
 from nlpcourse.data.tweets import clean_tweet, read_tweets_raw
@@ -138,7 +138,7 @@ assert clean_tweet(stored).isascii() and "&amp;" not in clean_tweet(stored)
 
 # %% [markdown]
 # Then everything from tokens to batches in one call, `classification_loaders` of
-# lesson 06: the tweet tokenizer, a vocabulary of the words seen at least 3 times in
+# lesson 01: the tweet tokenizer, a vocabulary of the words seen at least 3 times in
 # the training tweets, tweets cut to 32 tokens, batches of 256 as
 # `(ids, lengths, labels)`.
 
@@ -228,47 +228,74 @@ with torch.no_grad():
 # of 50 batches, sort each pool by length, cut it into batches, and shuffle the
 # batches. Every batch is still a random sample of the data in a random order, but
 # its rows are about equally long. The class below is a `batch_sampler`, so the
-# `DataLoader`, the collate function and everything after stay the same.
+# `DataLoader`, the collate function and everything after stay the same. Its input
+# checks are one-line calls into `nlpcourse.checks` (lesson 06), and `bucketed` wraps
+# an existing loader in it.
 
 
 # %%
+#@save nlpcourse/batching.py
+import math
+from collections.abc import Sequence
+
+import torch
+from torch.utils.data import DataLoader
+
+from nlpcourse import checks
+
+
 class BucketSampler:
     """Batches of indices of similar length, in random order (a DataLoader
-    batch_sampler).
+    ``batch_sampler``).
 
-    Each pass: shuffle, split into pools of `pool` batches, sort each pool by length,
-    split it into batches, shuffle the batches. Pass k draws from `seed + k`, so two
-    samplers made with the same seed give the same batches.
+    Each pass: shuffle all indices, split them into pools of ``pool`` batches, sort each
+    pool by length (stable), cut it into batches, shuffle the batches. Pass k draws
+    from ``seed + k``, so two samplers made with the same seed give the same batches.
+    Every index appears exactly once per pass.
     """
 
-    def __init__(self, lengths, batch_size, pool=50, seed=0):
-        self.lengths, self.batch_size = torch.as_tensor(lengths), batch_size
-        self.pool, self.seed, self.passes = pool, seed, 0
+    def __init__(
+        self, lengths: Sequence[int], batch_size: int, pool: int = 50, seed: int = 0
+    ):
+        self.lengths = checks.example_lengths(lengths)  # (N,)
+        self.batch_size = checks.positive_int("batch_size", batch_size)
+        self.pool = checks.positive_int("pool", pool)
+        self.seed, self.passes = seed, 0
 
     def __iter__(self):
         generator = torch.Generator().manual_seed(self.seed + self.passes)
-        self.passes += 1
-        order = torch.randperm(len(self.lengths), generator=generator)
+        self.passes += 1  # so the next pass is a new shuffle
+        order = torch.randperm(len(self.lengths), generator=generator)  # (N,)
         batches = []
         for pool in order.split(self.pool * self.batch_size):
-            by_length = pool[self.lengths[pool].argsort(stable=True)]
+            by_length = pool[self.lengths[pool].argsort(stable=True)]  # shortest first
             batches.extend(by_length.split(self.batch_size))
+        # without this, every pool would run from its shortest batch to its longest
         for i in torch.randperm(len(batches), generator=generator).tolist():
             yield batches[i].tolist()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return math.ceil(len(self.lengths) / self.batch_size)
 
 
-def bucketed(loader, seed=0):
-    """A DataLoader over the same data and collate function, in bucketed batches."""
+def bucketed(loader: DataLoader, seed: int = 0, pool: int = 50) -> DataLoader:
+    """A DataLoader over ``loader``'s data and collate function, in bucketed batches.
+
+    ``loader.dataset`` must hold ``(token_ids, label)`` pairs, as the loaders of
+    :func:`nlpcourse.text.classification_loaders` do; the batch size is kept.
+    """
+    if loader.batch_size is None:
+        raise ValueError(
+            "bucketed needs a loader with a batch_size (not a batch_sampler)"
+        )
     lengths = [len(ids) for ids, _ in loader.dataset]
-    sampler = BucketSampler(lengths, loader.batch_size, seed=seed)
+    sampler = BucketSampler(lengths, loader.batch_size, pool=pool, seed=seed)
     return DataLoader(
         loader.dataset, batch_sampler=sampler, collate_fn=loader.collate_fn
     )
 
 
+# %%
 def padding_share(batches):
     """Share of the cells of the padded (B, T) rectangles that hold <pad>."""
     cut = train_lengths.clamp(max=MAX_LEN)  # (N,), lengths after the collate's cut
@@ -294,10 +321,10 @@ print(f"time steps per epoch: random {random_steps:,}, bucketed {bucket_steps:,}
 assert sorted(torch.cat(bucket_batches).tolist()) == list(range(len(train_lengths)))
 assert random_pads > 0.4 and bucket_pads < random_pads / 10
 assert bucket_steps < random_steps / 1.3
-# The package keeps this sampler as nlpcourse.batching.BucketSampler (with input
-# checks), for the benchmarks; with the same seed it gives the same batches.
+# The package keeps this cell as nlpcourse.batching, which the benchmarks and later
+# lessons import; with the same seed it gives the same batches.
 assert list(BucketSampler(train_lengths, 256, seed=7)) == list(
-    batching.BucketSampler(train_lengths.tolist(), 256, seed=7)
+    PackageBucketSampler(train_lengths.tolist(), 256, seed=7)
 )
 
 # What the saved steps are worth: the forward and backward passes of an LSTM

@@ -79,10 +79,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import char_lstm_pretrained, shakespeare
-from nlpcourse.generate import next_token_probs, perplexity, sample_next
-from nlpcourse.models.charlm import CharLM, charlm_parameter_count, random_windows
+from nlpcourse.models.rnn import recurrent_parameter_count
 from nlpcourse.text import Vocab, pad_sequences
 from nlpcourse.train import seed_everything, use_threads
 
@@ -142,6 +142,33 @@ assert V == 84 and vocab.itos[0] == "\n"
 # the first $T$ characters are the input, and the last $T$, the same characters shifted
 # by one, are the targets. The model's output at position $t$ is scored against the
 # character at $t + 1$.
+#
+# `random_windows` cuts such windows at random offsets of the long id tensor of the
+# training text, a whole batch at once (the `#@save` line marks code that `nlpcourse`
+# holds verbatim, as in lesson 02; lesson 16 imports it from there):
+
+# %%
+#@save nlpcourse/models/charlm.py
+def random_windows(
+    ids: torch.Tensor,
+    batch_size: int,
+    length: int,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``batch_size`` windows of ``length + 1`` consecutive ids at random offsets of
+    ``ids``.
+
+    Returns ``(inputs, targets)``, both (B, length): ``targets[:, t]`` is the id after
+    ``inputs[:, t]``, i.e. ``targets[:, :-1] == inputs[:, 1:]``. The same ``generator``
+    state gives the same windows.
+    """
+    batch_size = checks.positive_int("batch_size", batch_size)
+    length = checks.positive_int("length", length)
+    ids = checks.text_ids(ids, "random_windows", min_length=length + 1)  # (N,)
+    starts = torch.randint(0, len(ids) - length, (batch_size,), generator=generator)
+    windows = ids[starts[:, None] + torch.arange(length + 1)]  # (B, T + 1)
+    return windows[:, :-1], windows[:, 1:]  # (B, T) each: the targets are one step on
+
 
 # %%
 window = "To be, or not to be"
@@ -169,7 +196,21 @@ print(repr("".join(vocab.lookup_tokens(y[0]))))
 # $$
 #
 # the number of equally likely characters the model is, on average, choosing between.
-# A model that knew nothing would have perplexity $V = 84$.
+# A model that knew nothing would have perplexity $V = 84$. In code it is one line,
+# after a check that the mean loss is a number that a loss can be:
+
+# %%
+#@save nlpcourse/generate.py
+def perplexity(mean_nll) -> float:
+    """``exp(mean_nll)``: the perplexity of a model whose mean negative log-likelihood
+    per token (in nats, i.e. natural log, as ``F.cross_entropy`` returns) is
+    ``mean_nll``.
+
+    A model that spreads its probability evenly over k tokens has perplexity k.
+    """
+    mean_nll = checks.mean_nll(mean_nll)  # a float >= 0, also from a one-element tensor
+    return math.exp(mean_nll) if mean_nll < 709 else math.inf  # e^709: float's limit
+
 
 # %%
 char_counts = torch.bincount(train_ids, minlength=V).double()  # (V,)
@@ -195,9 +236,8 @@ assert 20 < unigram_ppl < 35 and vocab.lookup_tokens(top[:2].tolist()) == [" ", 
 #
 # ## 3. The model: embedding, LSTM, a softmax at every position
 #
-# `CharLM` (in `nlpcourse.models.charlm`) embeds each character id into $E$ numbers,
-# runs an `nn.LSTM` over the sequence and applies one linear layer to the hidden state at
-# **every** position:
+# `CharLM` embeds each character id into $E$ numbers, runs an `nn.LSTM` over the
+# sequence and applies one linear layer to the hidden state at **every** position:
 #
 # $$
 # e_t = \mathrm{Emb}(x_t), \qquad h_t, c_t = \mathrm{LSTM}(e_t, h_{t-1}, c_{t-1}), \qquad
@@ -206,8 +246,120 @@ assert 20 < unigram_ppl < 35 and vocab.lookup_tokens(top[:2].tolist()) == [" ", 
 #
 # `forward(ids, state)` returns the logits (B, T, V) and the LSTM state $(h_T, c_T)$,
 # so a text can be read in pieces: reading the second half with the state left by the
-# first gives exactly what reading the whole does. That is also how generation will go
-# on one character at a time. We check both facts, and the parameter count.
+# first gives exactly what reading the whole does. That is also how generation goes on,
+# one character at a time: `generate` reads a prompt in one call, then picks a
+# character from the scores at the last position (with `sample_next`, section 4), feeds
+# it back in with the state, and repeats. The checks at the top of `__init__` and
+# `forward` are one-line calls into `nlpcourse.checks`, so that a wrong input gets an
+# error that says what was expected; `dropout` matters only for stacked layers (the
+# scale-up section). The parameter count is the embedding, lesson 08's
+# `recurrent_parameter_count` for the LSTM, and the head.
+
+# %%
+#@save nlpcourse/models/charlm.py
+State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (num_layers, B, H)
+
+
+def charlm_parameter_count(
+    vocab_size: int, embedding_dim: int, hidden_size: int, num_layers: int = 1
+) -> int:
+    """Parameters of :class:`CharLM`: embedding ``V * E``, the LSTM stack (see
+    :func:`nlpcourse.models.rnn.recurrent_parameter_count`) and the head
+    ``H * V + V``."""
+    v = checks.positive_int("vocab_size", vocab_size)
+    lstm = recurrent_parameter_count(embedding_dim, hidden_size, "lstm", num_layers)
+    return v * embedding_dim + lstm + hidden_size * v + v
+
+
+class CharLM(nn.Module):
+    """Next-character language model: embedding, LSTM layers, a linear head over the
+    vocabulary.
+
+    ``dropout`` acts between stacked LSTM layers and on the last layer's output before
+    the head (as in Zaremba et al., 2014); it is off in ``eval()`` mode.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embedding_dim: int = 64,
+        hidden_size: int = 256,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        self.vocab_size = checks.positive_int("vocab_size", vocab_size)
+        self.hidden_size = checks.positive_int("hidden_size", hidden_size)
+        self.num_layers = checks.positive_int("num_layers", num_layers)
+        embedding_dim = checks.positive_int("embedding_dim", embedding_dim)
+        dropout = checks.fraction("dropout", dropout)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.lstm = nn.LSTM(
+            embedding_dim,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,  # between stacked layers
+        )
+        self.dropout = nn.Dropout(dropout)  # on the top layer's output
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(
+        self, ids: torch.Tensor, state: State | None = None
+    ) -> tuple[torch.Tensor, State]:
+        """(B, T) character ids -> next-character logits (B, T, V) and the state (h, c).
+
+        Logit ``[b, t]`` scores the character that follows ``ids[b, : t + 1]``. Passing
+        the returned state back in continues the same texts where they stopped.
+        """
+        ids = checks.token_ids(ids, "CharLM", self.vocab_size)  # (B, T)
+        x = self.embedding(ids)  # (B, T, E)
+        shape = (self.num_layers, len(ids), self.hidden_size)
+        state = checks.lstm_state(state, shape, x.dtype)  # None: start from zeros
+        out, state = self.lstm(x, state)  # out (B, T, H); h and c (layers, B, H)
+        return self.head(self.dropout(out)), state  # (B, T, V)
+
+    @torch.no_grad()
+    def generate(
+        self,
+        prompt: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Continue each row of ``prompt`` (B, T0) by ``max_new_tokens`` sampled ids.
+
+        Free-running: every new character is fed back as the next input. The prompt is
+        read in one call, then one character per step, carrying the LSTM state. Returns
+        (B, T0 + max_new_tokens); temperature 0 is greedy decoding. Runs in eval mode
+        (no dropout) and restores the previous mode.
+        """
+        ids = checks.token_ids(prompt, "CharLM.generate", self.vocab_size)  # (B, T0)
+        steps = checks.non_negative_int("max_new_tokens", max_new_tokens)
+        was_training = self.training
+        self.eval()
+        try:
+            logits, state = self(ids)  # (B, T0, V): the whole prompt in one call
+            new = []
+            for step in range(steps):
+                next_id = sample_next(
+                    logits[:, -1], temperature, top_k, top_p, generator
+                )  # (B,): picked from the last position's scores
+                new.append(next_id)
+                if step + 1 < steps:  # feed the sample back: the model reads its output
+                    logits, state = self(next_id[:, None], state)  # (B, 1, V)
+            return torch.cat([ids, *(n[:, None] for n in new)], dim=1)  # (B, T0 + n)
+        finally:
+            self.train(was_training)
+
+
+# %% [markdown]
+# We check both facts about the state, and the parameter count.
 
 # %%
 EMBED, HIDDEN = 32, 128
@@ -278,6 +430,96 @@ def train_step(model, optimizer, inputs, targets):
 #     logits, state = model(next_id[:, None], state)  # (B, 1, V)  read its own sample
 # ```
 #
+# That loop is `CharLM.generate` (section 3). The rule that picks the character is
+# `sample_next`: with temperature 0 it takes the most likely one,
+# {term}`greedy decoding` (탐욕적 디코딩); otherwise it draws one from
+# `next_token_probs`, the softmax of the logits divided by the temperature, optionally
+# cut to the `top_k` most likely characters or to the smallest set holding `top_p` of
+# the probability (`filter_logits`). Section 6 shows what the temperature and the cuts do to the text;
+# lesson 16 samples its GPT with the same three functions.
+
+# %%
+#@save nlpcourse/generate.py
+def filter_logits(
+    logits: torch.Tensor, top_k: int | None = None, top_p: float | None = None
+) -> torch.Tensor:
+    """A copy of ``logits`` (B, V) with every token outside the candidates set to -inf.
+
+    ``top_k`` keeps exactly the k highest logits of each row (ties broken by
+    ``torch.topk``). ``top_p`` keeps the smallest set of most likely tokens whose
+    probability (softmax of the logits given, so apply the temperature first) sums to at
+    least ``top_p``: the nucleus of Holtzman et al. (2020). The most likely token always
+    stays. With both, top-k is applied first.
+    """
+    logits = checks.next_token_logits(logits).clone()
+    top_k, top_p = checks.cutoffs(top_k, top_p)
+    if top_k is not None and top_k < logits.shape[-1]:
+        keep = torch.zeros_like(logits, dtype=torch.bool)  # (B, V)
+        best = logits.topk(top_k, dim=-1).indices  # (B, k): exactly k, even with ties
+        keep.scatter_(-1, best, True)
+        logits = logits.masked_fill(~keep, float("-inf"))
+    if top_p is not None and top_p < 1.0:
+        sorted_logits, order = logits.sort(dim=-1, descending=True)  # (B, V) each
+        sorted_probs = torch.softmax(sorted_logits, dim=-1)
+        mass_before = sorted_probs.cumsum(dim=-1) - sorted_probs  # of the better tokens
+        drop_sorted = mass_before >= top_p  # already enough without this token
+        # back to the vocabulary's order
+        drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+        logits = logits.masked_fill(drop, float("-inf"))
+    return logits
+
+
+def next_token_probs(
+    logits: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> torch.Tensor:
+    """The distribution (B, V) that :func:`sample_next` draws from.
+
+    ``softmax(logits / temperature)``: a temperature below 1 sharpens the distribution
+    towards the most likely tokens, above 1 flattens it towards uniform, and 1 leaves
+    the model's own probabilities. Temperature 0 is the limit: all the probability on
+    the most likely token (the first one, if several tie). Then ``top_k`` and ``top_p``
+    (see :func:`filter_logits`) zero the tokens outside the candidates, and the rest is
+    renormalised.
+    """
+    logits = checks.next_token_logits(logits)
+    temperature = checks.temperature(temperature)
+    if temperature == 0:  # the limit: a one-hot row on the most likely token
+        greedy = logits.argmax(dim=-1, keepdim=True)  # (B, 1)
+        return torch.zeros_like(logits).scatter_(-1, greedy, 1.0)
+    # Subtract the row maximum before dividing, so that a tiny temperature gives large
+    # negative numbers (exp -> 0) rather than overflowing to inf.
+    scaled = (logits - logits.max(dim=-1, keepdim=True).values) / temperature  # (B, V)
+    return torch.softmax(filter_logits(scaled, top_k, top_p), dim=-1)
+
+
+def sample_next(
+    logits: torch.Tensor,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """One token id per row of ``logits`` (B, V): a (B,) long tensor.
+
+    Temperature 0 is greedy decoding (the argmax; ``generator`` is not used). Otherwise
+    the id is drawn from :func:`next_token_probs`; the same ``generator`` state gives
+    the same ids.
+    """
+    logits = checks.next_token_logits(logits)
+    if checks.temperature(temperature) == 0:  # greedy decoding: no randomness at all
+        checks.cutoffs(top_k, top_p)  # bad settings fail even if greedy ignores them
+        return logits.argmax(dim=-1)  # (B,)
+    probs = next_token_probs(logits, temperature, top_k, top_p)  # (B, V)
+    if probs.dtype in (torch.float16, torch.bfloat16):  # multinomial: 32 or 64 bits
+        probs = probs.float()
+    ids = torch.multinomial(probs, num_samples=1, generator=generator)  # (B, 1)
+    return ids.squeeze(-1)  # (B,)
+
+
+# %% [markdown]
 # In training the model never sees its own mistakes, so at generation time one odd
 # character can lead it into contexts unlike anything it was trained on.
 # {cite:t}`bengio2015scheduled` described this train-test mismatch, since called
@@ -486,7 +728,7 @@ assert len(set(free_words)) < len(free_words) / 2  # the same few words again an
 # likelier (as $T \to 0$, all the mass goes to the largest: greedy); $T > 1$ shrinks the
 # differences and flattens the distribution towards uniform. The name comes from
 # physics, where the Boltzmann distribution $e^{-E/kT}$ has the same form.
-# `nlpcourse.generate.next_token_probs` computes it; we check it against the formula and
+# `next_token_probs` (section 4) computes it; we check it against the formula and
 # look at one real distribution: the model's next character after *Come, let me*.
 
 # %% mystnb={"image": {"alt": "Grouped bars of the model's probabilities for the 12 likeliest next characters after '... Come, let me ' at temperatures 0.5, 1 and 1.5: the lower the temperature, the more probability on the likeliest characters and the less on the tail."}}
@@ -526,28 +768,22 @@ plt.show()
 # What the temperature does to the text the model writes is a question about the
 # model, which we measure below.
 #
-# **Our free-running loop against the package's.** The loop of section 4, written out,
-# must give exactly what `CharLM.generate` gives with the same random generator.
-
+# **Ours against the package's.** The course package holds `CharLM` and the sampling
+# functions exactly as this lesson wrote them (the `#@save` cells; a test of the course
+# compares the two), and lesson 16 imports them from there. Loaded with our trained
+# weights, the package's `CharLM` gives the same scores, and with the same random
+# generator it writes the same text.
 
 # %%
-@torch.no_grad()
-def free_run(model, prompt_ids, steps, temperature, generator):
-    """Free-running generation written out: the model reads its own samples."""
-    logits, state = model(prompt_ids)  # (B, T0, V)
-    new_ids = []
-    for _ in range(steps):
-        next_id = sample_next(logits[:, -1], temperature, generator=generator)  # (B,)
-        new_ids.append(next_id)
-        logits, state = model(next_id[:, None], state)  # (B, 1, V)
-    return torch.cat(
-        [prompt_ids, torch.stack(new_ids, dim=1)], dim=1
-    )  # (B, T0 + steps)
+from nlpcourse.models.charlm import CharLM as PackageCharLM
 
-
+package_model = PackageCharLM(V, embedding_dim=EMBED, hidden_size=HIDDEN).eval()
+package_model.load_state_dict(model.state_dict())
 prompt_ids = torch.tensor(vocab("MACBETH.\n"))[None]  # (1, T0)
-ours = free_run(model, prompt_ids, 40, 1.0, seeded(0))
-package = model.generate(prompt_ids, 40, temperature=1.0, generator=seeded(0))
+with torch.no_grad():
+    assert torch.equal(package_model(speech_ids)[0], model(speech_ids)[0])
+ours = model.generate(prompt_ids, 40, temperature=1.0, generator=seeded(0))
+package = package_model.generate(prompt_ids, 40, temperature=1.0, generator=seeded(0))
 assert torch.equal(ours, package)
 print(repr("".join(vocab.lookup_tokens(ours[0]))))
 

@@ -32,8 +32,8 @@
 #   and follow the shape of every tensor from the input characters to the output scores;
 # - turn (input, output) text pairs into batches whose decoder inputs and targets are
 #   shifted by one position, and say why;
-# - write the encoder's context vector, a teacher-forced decoder and a greedy decoder in
-#   a few lines each, and check them against the course's `Seq2Seq`;
+# - write the encoder-decoder, `Seq2Seq`: the encoder's context vector, a
+#   teacher-forced decoder and a greedy decoder, a few lines each;
 # - set the {term}`teacher forcing` (교사 강요) ratio and say what
 #   {term}`exposure bias` (노출 편향) is;
 # - train a character-level model that rewrites dates in 11 English and Korean formats
@@ -71,12 +71,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib.patches import FancyBboxPatch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import dates
 from nlpcourse.data.dates import FORMATS, format_date
 from nlpcourse.data.toy import reversal_pairs
-from nlpcourse.models.seq2seq import Seq2Seq
+from nlpcourse.models.attention import padding_mask
 from nlpcourse.text import PairCollate, pair_loaders
 from nlpcourse.train import evaluate, fit, seed_everything
 
@@ -253,6 +256,44 @@ print(f"days from {min(train_days | test_days)} to {max(train_days | test_days)}
 # the true character $t - 1$ and is scored on character $t$. Feeding the true previous
 # character, whatever the model predicted, is teacher forcing; section 4 comes back to
 # it.
+#
+# The four tensors come from the loaders' collate function, which turns a list of
+# (source ids, target ids) pairs into one batch; it is where the shift happens, so we
+# write it out. (`#@save` marks code that `nlpcourse` keeps verbatim, as in the lessons
+# before; `pair_loaders`, which builds the vocabularies and the loaders around it, is
+# bookkeeping and stays in the package.)
+
+# %%
+#@save nlpcourse/text.py
+class PairCollate:
+    """``collate_fn`` for a DataLoader over ``(source_ids, target_ids)`` pairs.
+
+    Returns ``(src, src_lengths, tgt_in, tgt_out)``: ``src`` (B, S) post-padded,
+    ``src_lengths`` (B,), ``tgt_in`` = ``<sos>`` + target and ``tgt_out`` = target +
+    ``<eos>``, both (B, T) padded with ``pad_index``. Position t of ``tgt_in`` is what
+    a teacher-forced decoder reads when it must write position t of ``tgt_out``, and
+    the last element is the target, as ``nlpcourse.train.fit`` expects. Pass
+    ``ignore_index=pad_index`` to the loss so padding is not scored.
+    """
+
+    def __init__(self, pad_index=0, sos_index=1, eos_index=2):
+        self.pad_index, self.sos_index, self.eos_index = pad_index, sos_index, eos_index
+
+    def __call__(self, batch):
+        sources, targets = checks.pair_batch(batch)  # B source and B target id lists
+        src_lengths = torch.tensor([len(source) for source in sources])  # (B,)
+        src = self.pad([list(source) for source in sources])  # (B, S)
+        tgt_in = self.pad([[self.sos_index, *target] for target in targets])  # (B, T)
+        tgt_out = self.pad([[*target, self.eos_index] for target in targets])  # (B, T)
+        return src, src_lengths, tgt_in, tgt_out
+
+    def pad(self, rows):
+        """Lists of ids -> a (B, longest) tensor, padded at the end with pad_index."""
+        padded = torch.full((len(rows), max(len(row) for row in rows)), self.pad_index)
+        for i, row in enumerate(rows):
+            padded[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+        return padded
+
 
 # %%
 data = pair_loaders(pairs, "char", batch_size=64, seed=SEED)
@@ -277,19 +318,182 @@ print(f"{'tgt_out':>7}:",
 # the same characters, shifted by one
 assert torch.equal(tgt_in[:, 1:], tgt_out[:, :-1])
 assert (tgt_in[:, 0] == SOS).all() and (tgt_out[:, -1] == EOS).all()
+# the loaders collate with the package's PairCollate, which is ours: the same batch
+first_pairs = data.validation.dataset[: len(src)]  # (source ids, target ids) pairs
+ours = PairCollate(PAD, SOS, EOS)(first_pairs)
+assert all(torch.equal(a, b) for a, b in zip(ours, (src, src_lengths, tgt_in, tgt_out)))
 
 # %% [markdown]
 # All targets have 10 characters, so `tgt_in` and `tgt_out` need no padding here; the
 # sources do, and `src_lengths` records where each one ends.
 #
-# ## 3. The model, by hand and from the package
+# ## 3. The model, written out
 #
-# `Seq2Seq` in `nlpcourse.models.seq2seq` is the model of section 1: two embeddings, an
-# `nn.GRU` encoder, an `nn.GRUCell` decoder (one step at a time, because in generation
-# the next input is not known until the current output is chosen) and a linear output
-# layer. `attention=None` is the plain context-vector model of this lesson; lesson 13
-# switches attention on. We build one with embeddings of $E = 32$ and hidden states of
-# $H = 128$ and follow the shapes.
+# The model of section 1 takes two pieces of code. The first is one step of the
+# decoder: a `nn.GRUCell` (one step at a time, because in generation the next input is
+# not known until the current output is chosen) and a linear layer that scores every
+# target token. Its `forward` also takes `memory` and `mask`, the encoder's outputs and
+# the padding of the source, and ignores them: this decoder knows the source only
+# through its state. Lesson 13 writes a second decoder that reads them.
+
+# %%
+#@save nlpcourse/models/seq2seq.py
+class Decoder(nn.Module):
+    """One step of the context-vector decoder: a GRU cell, then a linear layer over the
+    target vocabulary.
+
+    ``forward(embedded (B, E), state (B, H), memory, mask)`` returns the logits (B, V),
+    the new state (B, H) and None. The first state is the encoder's last one, and the
+    state is all this decoder ever knows of the source: ``memory`` and ``mask`` (the
+    encoder's outputs and the source padding) are there for :class:`AttentionDecoder`,
+    which reads them, and are ignored here.
+    """
+
+    def __init__(self, embedding_dim, hidden_size, vocab_size, dropout=0.0):
+        super().__init__()
+        self.cell = nn.GRUCell(embedding_dim, hidden_size)
+        self.dropout = nn.Dropout(dropout)  # on the state, before the output layer
+        self.out = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, embedded, state, memory=None, mask=None):
+        state = self.cell(embedded, state)  # (B, H)
+        return self.out(self.dropout(state)), state, None  # (B, V), (B, H), no weights
+
+
+# %% [markdown]
+# The second is `Seq2Seq`, the whole model. Its methods are the parts of section 1:
+#
+# - `__init__`: two embeddings (source and target have their own alphabets), the
+#   encoder `nn.GRU`, and the decoder above. `attention=` stays `None` in this lesson;
+#   lesson 13 writes the `AttentionDecoder` that it selects.
+# - `encode`: the encoder reads the source as a {term}`packed sequence` (lesson 10), so
+#   it stops at each row's last real character and never reads the `<pad>` after it;
+#   its last state is the context vector $c$. It also returns its output at every
+#   position and a padding mask (lesson 13's decoder looks at them; here they go
+#   unused).
+# - `step`: embed one token and run one decoder step from the given state.
+# - `forward`: the teacher-forced loop, $s_0 = c$, reading `tgt_in` and returning the
+#   scores for every position of `tgt_out`; its `teacher_forcing` ratio is section 4.
+# - `greedy_decode`: generation from the source alone (section 5).
+#
+# The checks at the top of `encode` and `forward` are one-line calls into
+# `nlpcourse.checks`: ids outside the vocabulary or lengths that do not fit the batch
+# get an error that says so.
+
+# %%
+#@save nlpcourse/models/seq2seq.py
+class Seq2Seq(nn.Module):
+    """GRU encoder, GRU decoder; ``attention`` None (the context vector only, a
+    :class:`Decoder`), ``"dot"`` or ``"additive"`` (an :class:`AttentionDecoder`).
+
+    Without attention the decoder starts from the encoder's last state and sees nothing
+    else of the source: the information bottleneck (정보 병목) of lesson 12. With
+    attention each decoder step also reads a weighted average of all encoder outputs,
+    with weights computed from its current state.
+
+    ``teacher_forcing`` (default 1.0) is the probability that a training step feeds the
+    true previous token rather than the model's own prediction; set it on the model
+    (``model.teacher_forcing = 0.5``); in eval mode ``forward`` always feeds the true
+    tokens (a validation loss), and :meth:`greedy_decode` never sees the targets.
+    """
+
+    def __init__(
+        self,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        embedding_dim: int = 64,
+        hidden_size: int = 128,
+        attention: str | None = None,
+        sos_index: int = 1,
+        eos_index: int = 2,
+        pad_index: int = 0,
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        self.attention = attention
+        self.sos_index, self.eos_index, self.pad_index = sos_index, eos_index, pad_index
+        self.teacher_forcing = 1.0
+        E, H = embedding_dim, hidden_size
+        self.src_embedding = nn.Embedding(src_vocab_size, E, padding_idx=pad_index)
+        self.tgt_embedding = nn.Embedding(tgt_vocab_size, E, padding_idx=pad_index)
+        self.encoder = nn.GRU(E, H, batch_first=True)
+        if attention is None:
+            self.decoder = Decoder(E, H, tgt_vocab_size, dropout)
+        else:  # lesson 13's decoder, which looks back at the encoder's outputs
+            self.decoder = AttentionDecoder(E, H, tgt_vocab_size, attention, dropout)
+        self.dropout = nn.Dropout(dropout)  # on the embeddings
+
+    def encode(self, src, src_lengths):
+        """Encoder outputs (B, S, H), last state (B, H) and the source padding mask
+        (B, S), True at padding."""
+        src = checks.token_ids(src, "Seq2Seq", self.src_embedding.num_embeddings)
+        lengths = checks.lengths(src_lengths, len(src), src.shape[1], "Seq2Seq")
+        embedded = self.dropout(self.src_embedding(src))  # (B, S, E)
+        # a packed batch skips the padding: each row stops at its own last token
+        packed = pack_padded_sequence(
+            embedded, lengths, batch_first=True, enforce_sorted=False
+        )
+        outputs, last = self.encoder(packed)  # last: (1, B, H)
+        outputs, _ = pad_packed_sequence(
+            outputs, batch_first=True, total_length=src.shape[1]
+        )  # (B, S, H), zeros at padding
+        return outputs, last[0], padding_mask(lengths, src.shape[1]).to(src.device)
+
+    def step(self, token, state, memory, mask):
+        """Read one token (B,); return logits (B, V), the new state (B, H) and the
+        attention weights (B, S), None without attention."""
+        embedded = self.dropout(self.tgt_embedding(token))  # (B, E)
+        return self.decoder(embedded, state, memory, mask)
+
+    def forward(self, src, src_lengths, tgt_in):
+        """Logits (B, T, V) for every target position; ``tgt_in`` (B, T) starts with
+        <sos>."""
+        memory, state, mask = self.encode(src, src_lengths)  # state: the context vector
+        tgt_in = checks.word_ids(tgt_in, (len(state), "T"), "Seq2Seq's tgt_in",
+                                 self.tgt_embedding.num_embeddings)  # (B, T)
+        token = tgt_in[:, 0]  # <sos>
+        all_logits = []
+        for t in range(tgt_in.shape[1]):
+            logits, state, _ = self.step(token, state, memory, mask)  # (B, V)
+            all_logits.append(logits)
+            if t + 1 < tgt_in.shape[1]:
+                # teacher forcing: one coin per step for the whole batch; in eval mode
+                # (a validation loss) the true tokens are always fed
+                forced = not self.training or torch.rand(()) < self.teacher_forcing
+                token = tgt_in[:, t + 1] if forced else logits.argmax(-1)
+        return torch.stack(all_logits, dim=1)  # (B, T, V)
+
+    @torch.no_grad()
+    def greedy_decode(self, src, src_lengths, max_len=20):
+        """Token ids (B, L) up to and including <eos> (then padding), and the attention
+        weights (B, L, S) (None without attention). Uses only the source."""
+        max_len = checks.positive_int("max_len", max_len)
+        was_training = self.training
+        self.eval()
+        memory, state, mask = self.encode(src, src_lengths)
+        token = torch.full((len(state),), self.sos_index, device=state.device)  # (B,)
+        done = torch.zeros(len(state), dtype=torch.bool, device=state.device)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, attention = self.step(token, state, memory, mask)
+            # the most likely token, fed back at the next step; padding after <eos>
+            token = logits.argmax(-1).masked_fill(done, self.pad_index)  # (B,)
+            tokens.append(token)
+            weights.append(attention)
+            done |= token == self.eos_index
+            if done.all():  # every row has written <eos>
+                break
+        self.train(was_training)
+        if weights[0] is not None:
+            weights = torch.stack(weights, dim=1)  # (B, L, S)
+        else:
+            weights = None
+        return torch.stack(tokens, dim=1), weights  # (B, L)
+
+
+# %% [markdown]
+# We build one with embeddings of $E = 32$ and hidden states of $H = 128$ and follow
+# the shapes.
 
 # %%
 EMBED, HIDDEN = 32, 128
@@ -306,53 +510,32 @@ print("decoder logits", tuple(logits.shape),
 assert logits.shape == (*tgt_out.shape, TGT_V)
 
 # %% [markdown]
-# Now the same computation written out. The encoder runs over the padded batch in one
-# call, so it also steps through the `<pad>` positions of short rows; the context vector
-# must therefore be picked at each row's **last real character**, position
-# `length - 1`, not at the end of the padded row. (`Seq2Seq.encode` gets the same vector
-# from a {term}`packed sequence` (lesson 10), which skips the padding altogether.) The decoder is a loop
-# of `GRUCell` steps. Its `ratio` argument is the teacher-forcing ratio of section 4;
-# with `ratio=1.0` it always reads `tgt_in`.
+# Why pack? Without packing, the encoder runs over the padded batch in one call, as in
+# lesson 07, and steps through the `<pad>` positions of short rows too; the context
+# vector must then be picked at each row's **last real character**, position
+# `length - 1`, not at the end of the padded row. That gives the same vector as the
+# packed batch, and the state at the end of a padded row is a different one:
 
 
 # %%
 def context_by_hand(model, src, src_lengths):
     """The context vector (B, H): the encoder's state after each row's
-    last real token."""
+    last real token, from a run over the padding."""
     embedded = model.src_embedding(src)  # (B, S, E)
     states, _ = model.encoder(embedded)  # (B, S, H), computed over the padding too
     return states[torch.arange(len(src)), src_lengths - 1]  # (B, H)
 
 
-def decoder_by_hand(model, context, tgt_in, ratio=1.0, generator=None):
-    """Logits (B, T, V) and the tokens the decoder read (B, T). With probability `ratio`
-    a step reads the true token, otherwise the model's own most likely one."""
-    state, token = context, tgt_in[:, 0]  # (B, H) and (B,): <sos>
-    all_logits, read = [], []
-    for t in range(tgt_in.shape[1]):
-        read.append(token)
-        state = model.decoder(model.tgt_embedding(token), state)  # (B, H)
-        logits = model.out(state)  # (B, V)
-        all_logits.append(logits)
-        if t + 1 < tgt_in.shape[1]:
-            # one coin for the batch
-            forced = torch.rand((), generator=generator) < ratio
-            token = tgt_in[:, t + 1] if forced else logits.argmax(dim=-1)
-    return torch.stack(all_logits, dim=1), torch.stack(read, dim=1)  # (B, T, V), (B, T)
-
-
 with torch.no_grad():
     ours = context_by_hand(model, src, src_lengths)
     assert torch.allclose(ours, context, atol=1e-6)
-    ours_logits, read = decoder_by_hand(model, ours, tgt_in)
-    assert torch.allclose(ours_logits, model(src, src_lengths, tgt_in), atol=1e-5)
-    assert torch.equal(read, tgt_in)  # ratio 1.0: the decoder read the true characters
     # the state at the end of the padded rows is NOT the context vector
     padded_end = model.encoder(model.src_embedding(src))[0][:, -1]  # (B, H)
     shorter = src_lengths < src.shape[1]
     assert not torch.allclose(padded_end[shorter], context[shorter], atol=1e-3)
-print(f"hand-written encoder and decoder match Seq2Seq; {shorter.sum().item()} of "
-      f"{len(src)} rows would get a wrong context vector without their lengths")
+print(f"picked at length - 1, the context vector is the packed encoder's; "
+      f"{shorter.sum().item()} of {len(src)} rows would get a wrong one without "
+      "their lengths")
 
 # %% [markdown]
 # ## 4. Teacher forcing, and what it hides
@@ -372,15 +555,27 @@ print(f"hand-written encoder and decoder match Seq2Seq; {shorter.sum().item()} o
 # $\epsilon$ and the model's own prediction otherwise, and lower $\epsilon$ during
 # training from 1 towards 0, so the model gradually learns to recover from its own
 # mistakes. In `Seq2Seq` the probability is an attribute, `model.teacher_forcing`
-# (default 1.0): a training step draws one coin per position for the whole batch, as
-# `decoder_by_hand` does; in eval mode the model always reads the true tokens.
+# (default 1.0): a training step of `forward` draws one coin per position for the
+# whole batch; in eval mode the model always reads the true tokens.
 #
 # Here is what the still untrained decoder reads with ratio 1.0 and 0.5, for one row.
+# To see what `forward` feeds the decoder we record every token that goes into the
+# target embedding, with a forward hook (a function PyTorch calls after a layer runs).
 
 # %%
+read = []  # the tokens the decoder reads, one (B,) tensor per step
+hook = model.tgt_embedding.register_forward_hook(
+    lambda layer, inputs, output: read.append(inputs[0])
+)
+model.train()  # teacher forcing below 1 acts in training only
+model.teacher_forcing = 0.5
+torch.manual_seed(1)  # the coins
 with torch.no_grad():
-    _, read_half = decoder_by_hand(model, context, tgt_in, ratio=0.5,
-                                   generator=torch.Generator().manual_seed(1))
+    model(src, src_lengths, tgt_in)
+hook.remove()
+model.teacher_forcing = 1.0
+model.eval()
+read_half = torch.stack(read, dim=1)  # (B, T)
 tokens = lambda ids: " ".join(f"{tok:>5}" for tok in data.tgt_vocab.lookup_tokens(ids))
 print(f"{'ratio 1.0':>9}:", tokens(tgt_in[row]))
 print(f"{'ratio 0.5':>9}:", tokens(read_half[row]))
@@ -509,33 +704,26 @@ assert exact > 0.8 and per_char > 0.95
 # when training ends, so a little more or less luck with the seed moves exact match by
 # several points.
 #
-# Our greedy loop, written out, must give the same outputs as `greedy_decode`. Unlike
-# the package it does not stop when every row has written `<eos>`; `decode_target` cuts
-# each output at its first `<eos>` anyway.
-
+# The course package holds `Decoder` and `Seq2Seq` exactly as this lesson wrote them
+# (the `#@save` cells; a test of the course compares the two), and lessons 13 and 14
+# import them from there. Loaded with the trained weights, the package's model gives the
+# same scores and the same greedy outputs:
 
 # %%
-@torch.no_grad()
-def greedy_by_hand(model, src, src_lengths, max_len):
-    """Greedy decoding written out: the decoder reads its own most likely token."""
-    state = context_by_hand(model, src, src_lengths)  # (B, H)
-    token = torch.full((len(src),), SOS)  # (B,)
-    ids = []
-    for _ in range(max_len):
-        state = model.decoder(model.tgt_embedding(token), state)  # (B, H)
-        token = model.out(state).argmax(dim=-1)  # (B,), fed back at the next step
-        ids.append(token)
-    return torch.stack(ids, dim=1)  # (B, max_len)
+from nlpcourse.models.seq2seq import Seq2Seq as PackageSeq2Seq
 
-
+package_model = PackageSeq2Seq(SRC_V, TGT_V, embedding_dim=EMBED, hidden_size=HIDDEN)
+package_model.load_state_dict(model.state_dict())
+package_model.eval()
 model.eval()
 src, src_lengths, tgt_in, tgt_out = next(iter(data.test))
-by_hand = [
-    data.decode_target(row)
-    for row in greedy_by_hand(model, src, src_lengths, 12).tolist()
-]
-assert by_hand == test_outputs[: len(src)]
-print("hand-written greedy decoding matches greedy_decode on", len(src), "test dates")
+with torch.no_grad():
+    assert torch.equal(package_model(src, src_lengths, tgt_in),
+                       model(src, src_lengths, tgt_in))
+package_ids, _ = package_model.greedy_decode(src, src_lengths, max_len=12)
+package_outputs = [data.decode_target(row) for row in package_ids.tolist()]
+assert package_outputs == test_outputs[: len(src)]
+print(f"nlpcourse's Seq2Seq writes our outputs on {len(src)} test dates")
 
 # %% [markdown]
 # Some outputs, right and wrong:

@@ -32,8 +32,8 @@
 #   and compute attention as $\mathrm{softmax}(QK^\top)V$ with every shape explained;
 # - explain why the scores are divided by $\sqrt{d}$, and show the reason numerically;
 # - write {term}`scaled dot-product attention` (스케일드 닷-프로덕트 어텐션) and
-#   {term}`additive attention` (가산 어텐션) in a few lines, with a padding mask, and
-#   check them against PyTorch and the course package;
+#   {term}`additive attention` (가산 어텐션) in a few lines, with a padding mask, check
+#   them against PyTorch and the formula, and write the decoder that uses them;
 # - train the attention decoder on the date task of lesson 12, in a fraction of the
 #   steps the context-vector model needed;
 # - read the attention weights as an {term}`alignment` (정렬) between output and input
@@ -61,6 +61,7 @@ if "google.colab" in sys.modules:
     )
 
 # %%
+import copy
 import datetime as dt
 import math
 import re
@@ -72,17 +73,15 @@ import numpy as np
 import sacrebleu
 import torch
 import torch.nn.functional as F
+from torch import nn
 from torch.nn.utils.rnn import pad_sequence
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import dates
 from nlpcourse.data.dates import FORMATS, format_date
 from nlpcourse.data.toy import reversal_pairs
-from nlpcourse.models.attention import (
-    AdditiveAttention,
-    padding_mask,
-    scaled_dot_product_attention,
-)
+from nlpcourse.models.attention import padding_mask
 from nlpcourse.models.seq2seq import Seq2Seq
 from nlpcourse.text import pair_loaders
 from nlpcourse.train import fit, seed_everything
@@ -228,27 +227,54 @@ plt.show()
 # not independent unit Gaussians, but the scaling keeps the starting point of training
 # in the region where the softmax still has gradients, whatever the width of the model.
 #
-# **Three implementations, one answer.** Our version, in four lines, takes a batch of
-# query and key sequences and a **padding mask**. Sequences in a batch have different
+# **Our version against PyTorch's.** Ours takes a batch of query and key sequences (any
+# number of leading dimensions: lesson 14 adds one for the heads) and a **padding
+# mask**. Sequences in a batch have different
 # lengths and are padded to the longest (lesson 10); a query must give the padding keys
 # no weight at all. The course marks positions that may *not* be attended with `True`
 # (`nlpcourse.models.attention.padding_mask`, as `nn.MultiheadAttention` does) and puts
 # $-\infty$ in their scores, so that $\exp(-\infty) = 0$. PyTorch's
 # `F.scaled_dot_product_attention` uses the **opposite** convention for a boolean mask
 # (`True` = may attend), a classic source of bugs; we pass it `~mask`.
+#
+# Around the formula's four lines, `scaled_dot_product_attention` checks its inputs (a
+# one-line call into `nlpcourse.checks`: shapes that do not fit are named), gives a
+# query whose keys are *all* masked zero weights instead of the NaN that a softmax over
+# $-\infty$ alone returns, and can drop some weights at random (`dropout_p`), which
+# lesson 14's Transformer does in training. It returns the weights too, so that we can
+# look at them. (`#@save` marks code that `nlpcourse` keeps verbatim, as in the
+# lessons before; lesson 14 calls this function in every head.)
+
+# %%
+#@save nlpcourse/models/attention.py
+def scaled_dot_product_attention(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    dropout_p: float = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(q k^T / sqrt(d) with masked scores at -inf) v, and the weights.
+
+    q (..., Tq, d), k (..., Tk, d), v (..., Tk, dv); ``mask`` broadcastable to
+    (..., Tq, Tk), True where a query may not look. Returns the output (..., Tq, dv)
+    and the attention weights (..., Tq, Tk), each row summing to 1. A query whose keys
+    are all masked gets zero weights (and output) instead of NaN. ``dropout_p`` > 0
+    drops attention weights (as PyTorch does in training); the returned weights are the
+    ones used.
+    """
+    checks.dot_product_inputs(q, k, v)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Tq, Tk)
+    if mask is not None:  # True = may not look there; exp(-inf) = 0
+        scores = scores.masked_fill(checks.attention_mask(mask, scores), float("-inf"))
+    weights = torch.softmax(scores, dim=-1)  # (..., Tq, Tk): each row sums to 1
+    weights = torch.nan_to_num(weights, nan=0.0)  # rows with every key masked: zeros
+    if dropout_p > 0:  # lesson 14's Transformer, in training
+        weights = F.dropout(weights, p=dropout_p)
+    return weights @ v, weights  # (..., Tq, dv), (..., Tq, Tk)
 
 
 # %%
-def attend(q, k, v, mask=None):
-    """softmax(q k^T / sqrt(d)) v with masked scores at -inf; also returns
-    the weights."""
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (B, Tq, Tk)
-    if mask is not None:
-        scores = scores.masked_fill(mask, float("-inf"))  # True = may not look there
-    weights = F.softmax(scores, dim=-1)  # (B, Tq, Tk), each row sums to 1
-    return weights @ v, weights  # (B, Tq, dv), (B, Tq, Tk)
-
-
 torch.manual_seed(0)
 B, TQ, TK, D, DV = 2, 3, 5, 8, 6
 q, k, v = torch.randn(B, TQ, D), torch.randn(B, TK, D), torch.randn(B, TK, DV)
@@ -256,18 +282,15 @@ key_lengths = torch.tensor([5, 3])  # the second sequence has 2 padding position
 mask = padding_mask(key_lengths)[:, None, :]  # (B, 1, TK): the same for every query
 print("mask (True = padding):\n", mask[:, 0].int())
 
-ours, ours_weights = attend(q, k, v, mask)
-package, package_weights = scaled_dot_product_attention(q, k, v, mask)
+ours, ours_weights = scaled_dot_product_attention(q, k, v, mask)
 # True = may attend
 torch_out = F.scaled_dot_product_attention(q, k, v, attn_mask=~mask)
-assert (torch.allclose(ours, package, atol=1e-6)
-        and torch.allclose(ours, torch_out, atol=1e-6))
-assert torch.allclose(ours_weights, package_weights, atol=1e-6)
+assert torch.allclose(ours, torch_out, atol=1e-6)
 assert (ours_weights[1, :, 3:] == 0).all()  # padding keys get exactly zero weight
 # the padded sequence gives the same answer as the same sequence without padding
-alone, _ = attend(q[1:], k[1:, :3], v[1:, :3])
+alone, _ = scaled_dot_product_attention(q[1:], k[1:, :3], v[1:, :3])
 assert torch.allclose(ours[1:], alone, atol=1e-6)
-print("ours, nlpcourse and PyTorch agree; padding keys get weight",
+print("ours and PyTorch agree; padding keys get weight",
       ours_weights[1, :, 3:].sum().item())
 
 # %% [markdown]
@@ -284,8 +307,45 @@ print("ours, nlpcourse and PyTorch agree; padding keys get weight",
 # $h$ numbers (a learned weight vector, not a value). This is {term}`additive attention`
 # (가산 어텐션): the projected query and key are *added* before the non-linearity. Query
 # and key may have different sizes, and the score can be a non-linear function of the
-# two. `AdditiveAttention` in the course package stores $W$ as `query_proj`, $U$ and $b$
-# as `key_proj` and $v$ as `score`; we write the formula with its weights and compare.
+# two. We write it as a module, `AdditiveAttention`, with $W$ as `query_proj`, $U$ and
+# $b$ as `key_proj` and $v$ as `score` (a linear layer without bias is a weight matrix
+# applied to its input). It takes one query per sequence, the decoder's state, and the
+# sequence's keys; the context it returns is the weighted average of the keys, which
+# double as the values.
+
+# %%
+#@save nlpcourse/models/attention.py
+class AdditiveAttention(nn.Module):
+    """Bahdanau's additive attention: score(q, k) = w^T tanh(W_q q + W_k k + b).
+
+    ``forward(query (B, dq), keys (B, T, dk), mask (B, T) True at padding)`` returns
+    the context (B, dk), a weighted average of the keys, and the weights (B, T).
+    """
+
+    def __init__(self, query_dim: int, key_dim: int, hidden_dim: int):
+        super().__init__()
+        self.query_proj = nn.Linear(query_dim, hidden_dim, bias=False)  # W_q
+        self.key_proj = nn.Linear(key_dim, hidden_dim, bias=True)  # W_k and b
+        self.score = nn.Linear(hidden_dim, 1, bias=False)  # w
+
+    def forward(
+        self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        checks.query_and_keys(query, keys, self.query_proj.in_features,
+                              self.key_proj.in_features)
+        # the query and every key, projected and added: (B, 1, h) + (B, T, h)
+        hidden = torch.tanh(self.query_proj(query)[:, None, :] + self.key_proj(keys))
+        scores = self.score(hidden).squeeze(-1)  # (B, T): one score per key
+        if mask is not None:
+            mask = checks.attention_mask(mask, scores)  # (B, T), True at padding
+            scores = scores.masked_fill(mask, float("-inf"))
+        weights = torch.nan_to_num(torch.softmax(scores, dim=-1), nan=0.0)  # (B, T)
+        context = (weights[:, :, None] * keys).sum(dim=1)  # (B, dk): keys as values
+        return context, weights
+
+
+# %% [markdown]
+# The module against the formula, written out with the module's own weights:
 
 # %%
 torch.manual_seed(0)
@@ -302,10 +362,10 @@ e = e.masked_fill(key_mask, float("-inf"))
 alpha = F.softmax(e, dim=-1)  # (B, S)
 ours_context = (alpha[:, :, None] * keys).sum(dim=1)  # (B, DK): keys double as values
 
-package_context, package_alpha = additive(query, keys, key_mask)
-assert torch.allclose(alpha, package_alpha, atol=1e-6)
-assert torch.allclose(ours_context, package_context, atol=1e-6)
-print("additive attention by hand matches AdditiveAttention; weights:\n",
+module_context, module_alpha = additive(query, keys, key_mask)
+assert torch.allclose(alpha, module_alpha, atol=1e-6)
+assert torch.allclose(ours_context, module_context, atol=1e-6)
+print("the formula by hand matches AdditiveAttention; weights:\n",
       alpha.detach().numpy().round(2))
 
 # %% [markdown]
@@ -362,7 +422,7 @@ assert add_params == Ht * Ht + (Ht * Ht + Ht) + Ht  # W, U and b, v
 assert add_seconds > 2 * dot_seconds
 
 # %% [markdown]
-# The package's `AdditiveAttention` recomputes $U k_s$ at every decoder step for
+# Our `AdditiveAttention` recomputes $U k_s$ at every decoder step for
 # simplicity; a decoder that caches it saves most of that cost. Either way the dot
 # product is several times cheaper per call (the ratio printed above). In training the
 # gap shrinks, because the GRU cells and the output layer cost the same in both models:
@@ -370,8 +430,9 @@ assert add_seconds > 2 * dot_seconds
 #
 # ## 5. An attention decoder for dates
 #
-# `Seq2Seq(..., attention="dot")` is lesson 12's GRU encoder-decoder with one change
-# in `step`. At output step $t$ the decoder holds its previous state $s_{t-1}$:
+# `Seq2Seq(..., attention="dot")` is lesson 12's GRU encoder-decoder with another
+# decoder, `AttentionDecoder`. At output step $t$ the decoder holds its previous state
+# $s_{t-1}$:
 #
 # 1. **Look**: $s_{t-1}$ is the query; the encoder outputs $h_1 \dots h_S$ are keys and
 #    values; the padding of the source is masked; the result is a context $c_t$ and
@@ -388,6 +449,57 @@ assert add_seconds > 2 * dot_seconds
 # product for `AdditiveAttention`, with $h$ equal to the hidden size. The rest is as in
 # lesson 12: characters in and out, {term}`teacher forcing` (교사 강요) during training,
 # {term}`greedy decoding` (탐욕적 디코딩) at test time.
+#
+# In code, lesson 12's `Decoder` gains a method `attend` (the look) and its `forward`
+# two concatenations. It takes and returns what lesson 12's decoder does, plus the
+# weights, so `Seq2Seq` runs either one unchanged: its `encode` already returns the
+# encoder outputs (`memory`) and the padding mask.
+
+# %%
+#@save nlpcourse/models/seq2seq.py
+class AttentionDecoder(nn.Module):
+    """One step of the attention decoder (Bahdanau's order): the previous state asks
+    where to look in the encoder's outputs; the context it gets goes into the GRU cell
+    beside the token, and into the output layer beside the new state.
+
+    ``attention="dot"`` scores a key by the scaled dot product (Luong et al.'s "dot",
+    divided by sqrt(d) as in Vaswani et al. 2017), ``"additive"`` by
+    :class:`~nlpcourse.models.attention.AdditiveAttention` (Bahdanau's). ``forward``
+    takes what :class:`Decoder`'s does and also returns the weights (B, S).
+    """
+
+    def __init__(self, embedding_dim, hidden_size, vocab_size, attention="dot",
+                 dropout=0.0):
+        super().__init__()
+        attention = checks.one_of("attention", attention, ("dot", "additive"))
+        H = hidden_size
+        self.cell = nn.GRUCell(embedding_dim + H, H)  # reads the token and the context
+        self.additive = AdditiveAttention(H, H, H) if attention == "additive" else None
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(2 * H, vocab_size)  # reads the state and the context
+
+    def attend(self, state, memory, mask):
+        """Context (B, H) and weights (B, S): the query ``state`` (B, H) over the
+        encoder's outputs ``memory`` (B, S, H), which are the keys and the values."""
+        if self.additive is not None:
+            return self.additive(state, memory, mask)
+        context, weights = scaled_dot_product_attention(
+            state[:, None], memory, memory, mask[:, None]
+        )  # (B, 1, H), (B, 1, S): one query per row
+        return context[:, 0], weights[:, 0]
+
+    def forward(self, embedded, state, memory, mask):
+        context, weights = self.attend(state, memory, mask)  # (B, H), (B, S)
+        state = self.cell(torch.cat([embedded, context], dim=-1), state)  # (B, H)
+        logits = self.out(self.dropout(torch.cat([state, context], dim=-1)))  # (B, V)
+        return logits, state, weights
+
+
+# %% [markdown]
+# `Seq2Seq(..., attention=...)`, from lesson 12, builds this decoder. It comes from the
+# course package, which holds the code above verbatim, so the models trained below run
+# exactly that code; after training we check that ours, given their weights, writes the
+# same outputs and looks at the same places.
 #
 # **The task and the recipe.** The 11 English and Korean date formats of lesson 12
 # (`nlpcourse.data.dates`), rewritten as ISO 8601. Test dates are held-out *days*, never
@@ -489,6 +601,25 @@ assert date_exact["dot"] > 0.9 and date_exact["additive"] > 0.9
 # decoder found the day but not yet where the zero goes. Last, the two training times
 # differ much less than the two costs per attention call of section 4 (both ratios are
 # printed above): most of a training step is the GRU and the output layer.
+#
+# **Ours against the package's.** Each trained model gets a copy whose decoder is this
+# lesson's `AttentionDecoder` with the trained weights; both decode the first test
+# batch greedily.
+
+# %%
+src, src_lengths, _, _ = next(iter(date_loaders.test))
+for attention, model in date_models.items():
+    ours = AttentionDecoder(DATE_EMBED, DATE_HIDDEN, len(date_loaders.tgt_vocab),
+                            attention)
+    ours.load_state_dict(model.decoder.state_dict())
+    with_ours = copy.deepcopy(model)
+    with_ours.decoder = ours
+    package_ids, package_weights = model.greedy_decode(src, src_lengths, 12)
+    our_ids, our_weights = with_ours.greedy_decode(src, src_lengths, 12)
+    assert torch.equal(our_ids, package_ids)
+    assert torch.equal(our_weights, package_weights)
+print(f"our AttentionDecoder writes the trained models' outputs on {len(src)} test "
+      "dates, with the same attention weights")
 
 # %% [markdown]
 # ## 6. Alignment: where the decoder looks
@@ -868,8 +999,8 @@ assert norms["raw"] < norms["scaled"] / 5
 # **2.** Masking a padded key. Encode a short and a long date in one batch with the
 # trained "dot" model (`model.encode` returns the encoder outputs, the last state and the
 # padding mask), and attend from the decoder's first query (the last state) with and
-# without the mask, using `attend` from section 3. How much weight does the short input
-# give to its padding without the mask?
+# without the mask, using `scaled_dot_product_attention` from section 3. How much
+# weight does the short input give to its padding without the mask?
 
 # %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 # @title Solution to exercise 2
@@ -878,8 +1009,9 @@ src, src_lengths = source_batch(date_loaders,
                                 ["2/3/2031", "Wednesday, November 12, 2031"])
 with torch.no_grad():
     memory, state, mask = model.encode(src, src_lengths)  # (2, S, H), (2, H), (2, S)
-    _, masked = attend(state[:, None], memory, memory, mask[:, None])  # (2, 1, S)
-    _, unmasked = attend(state[:, None], memory, memory)
+    _, masked = scaled_dot_product_attention(
+        state[:, None], memory, memory, mask[:, None])  # (2, 1, S)
+    _, unmasked = scaled_dot_product_attention(state[:, None], memory, memory)
 short = src_lengths[0].item()
 print(f"weight on the {src.shape[1] - short} padding positions of the short input: "
       f"{masked[0, 0, short:].sum():.3f} with the mask, "
@@ -904,15 +1036,17 @@ def greedy_decode_by_hand(model, src, src_lengths, max_len=12, hard=False):
     token = torch.full((src.shape[0],), model.sos_index)
     tokens = []
     for _ in range(max_len):
-        _, weights = attend(state[:, None], memory, memory, mask[:, None])  # (B, 1, S)
+        _, weights = scaled_dot_product_attention(
+            state[:, None], memory, memory, mask[:, None])  # (B, 1, S)
         weights = weights[:, 0]  # (B, S)
         if hard:
             weights = F.one_hot(
                 weights.argmax(dim=-1), memory.shape[1]).float()  # (B, S)
         context = (weights[:, :, None] * memory).sum(dim=1)  # (B, H)
-        state = model.decoder(
+        state = model.decoder.cell(
             torch.cat([model.tgt_embedding(token), context], dim=-1), state)
-        token = model.out(torch.cat([state, context], dim=-1)).argmax(dim=-1)  # (B,)
+        scores = model.decoder.out(torch.cat([state, context], dim=-1))  # (B, V)
+        token = scores.argmax(dim=-1)  # (B,)
         tokens.append(token)
     return torch.stack(tokens, dim=1)  # (B, max_len)
 

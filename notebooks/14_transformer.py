@@ -71,16 +71,12 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import dates
-from nlpcourse.models.attention import (
-    MultiHeadAttention,
-    causal_mask,
-    padding_mask,
-    scaled_dot_product_attention,
-)
+from nlpcourse.models.attention import scaled_dot_product_attention
 from nlpcourse.models.seq2seq import Seq2Seq
-from nlpcourse.models.transformer import TransformerSeq2Seq, sinusoidal_positions
+from nlpcourse.models.transformer import TransformerSeq2Seq
 from nlpcourse.text import pair_loaders
 from nlpcourse.train import fit, seed_everything
 
@@ -225,6 +221,33 @@ assert top_raw > 0.9 and top_scaled < 0.5  # at d_k = 512
 # - `causal_mask(T)` (T, T): `True` above the diagonal; query $i$ may read keys
 #   $j \le i$ only. Also called a look-ahead or subsequent mask.
 #
+# Both are a comparison of indices. As in the lessons before, a `#@save` first line
+# marks code that the course package `nlpcourse` keeps as it stands (here in
+# `nlpcourse.models.attention`), and a wrong input meets a one-line check from
+# `nlpcourse.checks` that says what was expected.
+
+# %%
+#@save nlpcourse/models/attention.py
+def causal_mask(size: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """(size, size) bool mask, True above the diagonal: position i may not see j > i."""
+    size = checks.positive_int("size", size)
+    return torch.ones(size, size, dtype=torch.bool, device=device).triu(diagonal=1)
+
+
+def padding_mask(lengths, max_len: int | None = None) -> torch.Tensor:
+    """(B, max_len) bool mask, True at padding: positions >= the sequence's length."""
+    lengths = torch.as_tensor(lengths)
+    if lengths.numel() == 0:
+        raise ValueError("padding_mask: lengths is empty")
+    if max_len is None:  # as long as the longest sequence
+        max_len = int(lengths.max())
+    lengths = checks.lengths(lengths, len(lengths), max_len, "padding_mask",
+                             lengths.device)
+    positions = torch.arange(max_len, device=lengths.device)  # (T,)
+    return positions[None, :] >= lengths[:, None]  # (B, T): True from each length on
+
+
+# %% [markdown]
 # Here are both for a batch of two sequences of 5 and 3 tokens, their combination for
 # the shorter one, and the attention weights it leaves on random vectors.
 
@@ -316,61 +339,111 @@ print("padding and the future are invisible where they should be")
 # $4d^2 + 4d$, **whatever the number of heads**. More heads cost no parameters; they
 # trade width per head for more patterns.
 #
-# Below, multi-head attention in a few lines, from the weights of an
-# `nn.MultiheadAttention` (PyTorch stacks $W^Q, W^K, W^V$ into one `in_proj_weight` of
-# shape $(3d, d)$), checked against PyTorch and against the course's
-# `MultiHeadAttention`, which uses PyTorch's parameter names so that `load_state_dict`
-# copies the weights across.
+# Below, multi-head attention as a module. It keeps the parameter names of PyTorch's
+# `nn.MultiheadAttention`, which stacks $W^Q, W^K, W^V$ into one `in_proj_weight` of
+# shape $(3d, d)$ and calls $W^O$ `out_proj`, so that `load_state_dict` copies
+# PyTorch's weights into ours and the two can be compared number for number. The
+# scores, the masks and the softmax are section 2's `scaled_dot_product_attention`
+# (lesson 13), called once on tensors of shape (B, h, T, $d_k$): every head attends in
+# the same call. A padding mask (B, Tk) is broadcast over the heads and the queries as
+# (B, 1, 1, Tk), a causal mask (Tq, Tk) over the batch and the heads.
 
 
 # %%
-def multi_head_attention(query, key_value, mha, key_padding_mask=None, attn_mask=None):
-    """Multi-head attention from the weights of an nn.MultiheadAttention (batch first).
+#@save nlpcourse/models/attention.py
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention with ``nn.MultiheadAttention``'s parameter names.
 
-    query (B, Tq, d), key_value (B, Tk, d); masks True where attention is forbidden:
-    key_padding_mask (B, Tk), attn_mask (Tq, Tk). Returns (B, Tq, d), (B, h, Tq, Tk).
+    The query, key and value projections are one (3d, d) matrix ``in_proj_weight``,
+    then ``out_proj``; so ``load_state_dict(torch_mha.state_dict())`` copies
+    PyTorch's weights and the two give the same output, which lesson 14 checks. Each
+    head attends in a d / num_heads dimensional subspace; heads are concatenated and
+    projected back. ``forward(query, key, value, key_padding_mask=None,
+    attn_mask=None)`` takes (B, Tq, d), (B, Tk, d), (B, Tk, d) (batch first); masks
+    are True where attention is forbidden: ``key_padding_mask`` (B, Tk),
+    ``attn_mask`` (Tq, Tk). Returns (B, Tq, d) and the weights (B, heads, Tq, Tk).
     """
-    B, Tq, d = query.shape
-    Tk, h = key_value.shape[1], mha.num_heads
-    d_k = d // h
-    w_q, w_k, w_v = mha.in_proj_weight.chunk(3)  # each (d, d)
-    b_q, b_k, b_v = mha.in_proj_bias.chunk(3)  # each (d,)
-    q = (query @ w_q.T + b_q).view(B, Tq, h, d_k).transpose(1, 2)  # (B, h, Tq, d_k)
-    k = (key_value @ w_k.T + b_k).view(B, Tk, h, d_k).transpose(1, 2)  # (B, h, Tk, d_k)
-    v = (key_value @ w_v.T + b_v).view(B, Tk, h, d_k).transpose(1, 2)  # (B, h, Tk, d_k)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (B, h, Tq, Tk)
-    if key_padding_mask is not None:
-        scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
-    if attn_mask is not None:
-        scores = scores.masked_fill(attn_mask, float("-inf"))  # (Tq, Tk) broadcasts
-    weights = torch.softmax(scores, dim=-1)  # (B, h, Tq, Tk)
-    heads = weights @ v  # (B, h, Tq, d_k)
-    concat = heads.transpose(1, 2).reshape(B, Tq, d)  # (B, Tq, h * d_k) = (B, Tq, d)
-    return mha.out_proj(concat), weights
+
+    def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0,
+                 bias: bool = True):
+        super().__init__()
+        self.d_model = checks.positive_int("d_model", d_model)
+        self.num_heads = checks.positive_int("num_heads", num_heads)
+        if d_model % num_heads:  # every head gets d_model / num_heads of the width
+            raise ValueError(f"d_model={d_model} is not divisible by "
+                             f"num_heads={num_heads}")
+        self.dropout = checks.fraction("dropout", dropout)  # on the attention weights
+        # W^Q, W^K and W^V stacked in one (3d, d) matrix, as nn.MultiheadAttention does
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * d_model, d_model))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * d_model)) if bias else None
+        self.out_proj = nn.Linear(d_model, d_model, bias=bias)  # W^O
+        nn.init.xavier_uniform_(self.in_proj_weight)
+        if bias:
+            nn.init.zeros_(self.out_proj.bias)
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, d) -> (B, h, T, d/h): a reshape, not a loop over the heads."""
+        batch, steps, _ = x.shape
+        head_size = self.d_model // self.num_heads
+        x = x.view(batch, steps, self.num_heads, head_size)  # (B, T, h, dh)
+        return x.transpose(1, 2)  # (B, h, T, dh)
+
+    def forward(
+        self,
+        query: torch.Tensor,
+        key: torch.Tensor,
+        value: torch.Tensor,
+        key_padding_mask: torch.Tensor | None = None,
+        attn_mask: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        checks.attention_inputs(query, key, value, self.d_model, key_padding_mask,
+                                attn_mask)
+        w_q, w_k, w_v = self.in_proj_weight.chunk(3)  # each (d, d)
+        b_q, b_k, b_v = ((None, None, None) if self.in_proj_bias is None
+                         else self.in_proj_bias.chunk(3))  # each (d,)
+        q = self._heads(F.linear(query, w_q, b_q))  # (B, h, Tq, dh)
+        k = self._heads(F.linear(key, w_k, b_k))  # (B, h, Tk, dh)
+        v = self._heads(F.linear(value, w_v, b_v))  # (B, h, Tk, dh)
+        mask = None
+        if key_padding_mask is not None:  # the same keys hidden from every query
+            mask = key_padding_mask[:, None, None, :]  # (B, 1, 1, Tk)
+        if attn_mask is not None:  # e.g. the causal mask, the same for every sequence
+            mask = attn_mask if mask is None else mask | attn_mask  # (B, 1, Tq, Tk)
+        dropout_p = self.dropout if self.training else 0.0
+        # lesson 13's attention, in every head at once
+        out, weights = scaled_dot_product_attention(q, k, v, mask, dropout_p)
+        batch, _, steps, _ = out.shape  # out: (B, h, Tq, dh)
+        out = out.transpose(1, 2).reshape(batch, steps, self.d_model)  # (B, Tq, d)
+        return self.out_proj(out), weights  # (B, Tq, d), (B, h, Tq, Tk)
 
 
+# %% [markdown]
+# Loaded with the weights of an `nn.MultiheadAttention`, ours gives the same outputs
+# and the same weights per head, with both masks:
+
+# %%
 d_model, heads = 32, 4
 torch.manual_seed(0)
 torch_mha = nn.MultiheadAttention(d_model, heads, batch_first=True)
-course_mha = MultiHeadAttention(d_model, heads)
-course_mha.load_state_dict(torch_mha.state_dict())  # the same weights in both
+our_mha = MultiHeadAttention(d_model, heads)
+our_mha.load_state_dict(torch_mha.state_dict())  # the same weights in both
 x = torch.randn(3, 6, d_model)  # (B, T, d)
 key_pad = padding_mask(torch.tensor([6, 4, 2]), 6)  # (B, T)
 with torch.no_grad():
-    ours, our_weights = multi_head_attention(x, x, torch_mha, key_pad, causal_mask(6))
+    ours, our_weights = our_mha(x, x, x, key_padding_mask=key_pad,
+                                attn_mask=causal_mask(6))
     theirs, their_weights = torch_mha(x, x, x, key_padding_mask=key_pad,
                                       attn_mask=causal_mask(6),
                                       average_attn_weights=False)
-    course, _ = course_mha(x, x, x, key_padding_mask=key_pad, attn_mask=causal_mask(6))
-assert (torch.allclose(ours, theirs, atol=1e-5)
-        and torch.allclose(ours, course, atol=1e-5))
+assert torch.allclose(ours, theirs, atol=1e-5)
 assert torch.allclose(our_weights, their_weights, atol=1e-6)
 print("output", tuple(ours.shape), "weights", tuple(our_weights.shape),
-      ": all three agree")
+      ": ours and PyTorch's agree")
 
 for h in [1, 2, 4, 8]:
     n_params = sum(p.numel() for p in nn.MultiheadAttention(d_model, h).parameters())
-    assert n_params == 4 * d_model**2 + 4 * d_model
+    n_ours = sum(p.numel() for p in MultiHeadAttention(d_model, h).parameters())
+    assert n_params == n_ours == 4 * d_model**2 + 4 * d_model
 print(f"d = {d_model}: 4d^2 + 4d = {4 * d_model**2 + 4 * d_model:,} parameters "
       "for 1, 2, 4 or 8 heads")
 
@@ -409,15 +482,74 @@ print("shuffled input -> the same outputs, shuffled: the order is invisible")
 # position a distinct pattern, for any length.
 #
 # The token embeddings are multiplied by $\sqrt{d}$ before the positions are added, as
-# in the paper {cite:p}`vaswani2017attention`, which does not say why;
-# `PositionalEncoding` and `TransformerSeq2Seq` do the same. The factor makes sense only
+# in the paper {cite:p}`vaswani2017attention`, which does not say why; our
+# `PositionalEncoding` below does the same (unless `scale=False`), and so does
+# `TransformerSeq2Seq` (section 7), which uses it. The factor makes sense only
 # together with the way the embeddings start: `TransformerSeq2Seq` draws them with
 # standard deviation $d^{-1/2}$, so that after the factor $\sqrt{d}$ their entries have
 # standard deviation 1, about the size of the position table's entries (sines and
 # cosines, whose root mean square is $1/\sqrt{2}$). Token and position then weigh about the same
 # in their sum. `nn.Embedding` on its own starts with standard deviation 1: the same
-# factor would make the tokens $\sqrt{d}$ times larger and drown the positions. We check
-# both at the width of this lesson's date model.
+# factor would make the tokens $\sqrt{d}$ times larger and drown the positions.
+#
+# The table is a function of the length and the width; `PositionalEncoding` is the
+# module that adds it to a batch of embeddings. Its table is a *buffer* (버퍼): it
+# moves to the GPU with the model but is not trained.
+
+# %%
+#@save nlpcourse/models/transformer.py
+def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
+    """(max_len, d_model) table of Vaswani et al.'s positional encodings.
+
+    PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d)):
+    each pair of dimensions is a clock at its own frequency, from one turn every 2*pi
+    positions down to one every 10000*2*pi.
+    """
+    checks.positive_int("max_len", max_len)
+    if checks.positive_int("d_model", d_model) % 2:  # sines and cosines come in pairs
+        raise ValueError(f"d_model must be even, got {d_model}")
+    positions = torch.arange(max_len, dtype=torch.float32)[:, None]  # (T, 1)
+    # (d/2,): 10000^(-2i/d) for the pairs i, computed as exp(2i * (-ln 10000 / d))
+    log_step = -math.log(10000.0) / d_model
+    frequencies = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32) * log_step)
+    table = torch.zeros(max_len, d_model)
+    table[:, 0::2] = torch.sin(positions * frequencies)  # (T, d/2): even dimensions
+    table[:, 1::2] = torch.cos(positions * frequencies)  # odd dimensions
+    return table
+
+
+class PositionalEncoding(nn.Module):
+    """Add sinusoidal positions to (B, T, d) embeddings (scaled by sqrt(d) first, as in
+    the paper, when ``scale=True``), then dropout.
+
+    The scale suits embeddings that start with standard deviation d^-1/2, as
+    :class:`TransformerSeq2Seq`'s do: scaled, their entries have standard deviation 1,
+    about the size of the table's (root mean square 1/sqrt(2)). Embeddings that start
+    with ``nn.Embedding``'s default, standard deviation 1, would come out sqrt(d) times
+    larger and drown the positions; pass ``scale=False`` for those.
+    """
+
+    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0,
+                 scale: bool = True):
+        super().__init__()
+        # a buffer: it moves with .to(device) but is not trained (and not saved)
+        self.register_buffer("table", sinusoidal_positions(max_len, d_model),
+                             persistent=False)
+        self.scale = math.sqrt(d_model) if scale else 1.0
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        max_len, d_model = self.table.shape
+        x = checks.features(x, d_model, "PositionalEncoding", steps=True)  # (B, T, d)
+        if x.shape[1] > max_len:
+            raise ValueError(f"sequence of length {x.shape[1]} is longer than "
+                             f"max_len={max_len}")
+        return self.dropout(x * self.scale + self.table[: x.shape[1]])  # (B, T, d)
+
+
+# %% [markdown]
+# We check both starts at the width of this lesson's date model, and that
+# `PositionalEncoding` adds the table to the scaled embeddings.
 
 # %%
 d = 32
@@ -432,6 +564,10 @@ print(f"nn.Embedding's default start: std {default_std:.2f}, "
       f"{default_std * math.sqrt(d):.1f} after the factor")
 assert abs(token_std * math.sqrt(d) - 1) < 0.1  # tokens and positions of a size
 assert default_std * math.sqrt(d) > 4 * position_rms  # the positions would drown
+tokens = throwaway.src_embedding(torch.tensor([[5, 6, 7]]))  # (B, T, d)
+with torch.no_grad():
+    assert torch.allclose(PositionalEncoding(d)(tokens),
+                          tokens * math.sqrt(d) + sinusoidal_positions(3, d))
 
 # %% [markdown]
 # The pattern has a useful property. For two positions $p$ and $p + k$,
@@ -502,10 +638,8 @@ plt.show()
 # the learning rate {cite:p}`xiong2020layernorm`, and GPT-2 {cite:p}`radford2019gpt2`
 # and most models since use it (`norm_first=True` in PyTorch).
 #
-# We write the layer with our `multi_head_attention` and the weights of an
-# `nn.TransformerEncoderLayer`, and compare in eval mode (dropout off) with a padding
-# mask, for both orders. The course's `nlpcourse.models.transformer.TransformerEncoderLayer`
-# is the same layer as a module; its tests check it against PyTorch in both settings.
+# Layer normalisation first, by hand, to see that `nn.LayerNorm` holds nothing more
+# (the variance is the biased one, divided by $d$):
 
 
 # %%
@@ -517,25 +651,75 @@ def layer_norm(x, norm):
     return (x - mean) / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
 
 
-def encoder_layer(x, layer, key_padding_mask=None, norm_first=False):
-    """One Transformer encoder layer from nn.TransformerEncoderLayer's weights
-    (eval mode)."""
+torch.manual_seed(0)
+norm = nn.LayerNorm(d_model)
+nn.init.normal_(norm.weight)  # a learned scale and shift, not the initial 1 and 0
+nn.init.normal_(norm.bias)
+x = torch.randn(3, 6, d_model)  # (B, T, d)
+with torch.no_grad():
+    assert torch.allclose(layer_norm(x, norm), norm(x), atol=1e-5)
+print("layer_norm by hand = nn.LayerNorm")
 
-    def attend(h):
-        return multi_head_attention(
-            h, h, layer.self_attn, key_padding_mask
-        )[0]  # (B, T, d)
+# %% [markdown]
+# The layer, as a module. It keeps the parameter names of `nn.TransformerEncoderLayer`
+# (`self_attn`, `linear1`, `linear2`, `norm1`, `norm2`), so that PyTorch's weights load
+# into it; its attention is our `MultiHeadAttention` of section 3. The two sub-layers
+# are small methods, and `forward` puts them in either order. Dropout (the paper's 0.1)
+# acts on each sub-layer's output before it is added to the residual path, and inside
+# the feed-forward block.
 
-    def feed_forward(h):
-        return layer.linear2(torch.relu(layer.linear1(h)))  # (B, T, d_ff) -> (B, T, d)
+# %%
+#@save nlpcourse/models/transformer.py
+class TransformerEncoderLayer(nn.Module):
+    """Self-attention and a feed-forward block, each with a residual connection and
+    layer normalisation: post-norm ``x = norm(x + sublayer(x))`` as in the paper and
+    PyTorch's default, or pre-norm ``x = x + sublayer(norm(x))`` (``norm_first=True``,
+    as GPT-2 does). ``forward(x (B, T, d), key_padding_mask (B, T), attn_mask (T, T))``,
+    masks True where attention is forbidden.
+    """
 
-    if norm_first:  # pre-norm: x + sublayer(norm(x))
-        x = x + attend(layer_norm(x, layer.norm1))
-        return x + feed_forward(layer_norm(x, layer.norm2))
-    x = layer_norm(x + attend(x), layer.norm1)  # post-norm: norm(x + sublayer(x))
-    return layer_norm(x + feed_forward(x), layer.norm2)
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        layer_norm_eps: float = 1e-5,
+    ):
+        super().__init__()
+        # the names of nn.TransformerEncoderLayer, so that its weights load into ours
+        self.self_attn = MultiHeadAttention(d_model, nhead, dropout=dropout)
+        self.linear1 = nn.Linear(d_model, dim_feedforward)
+        self.linear2 = nn.Linear(dim_feedforward, d_model)
+        self.norm1 = nn.LayerNorm(d_model, eps=layer_norm_eps)
+        self.norm2 = nn.LayerNorm(d_model, eps=layer_norm_eps)
+        self.dropout = nn.Dropout(dropout)
+        self.norm_first = norm_first
+
+    def _attend(self, x, key_padding_mask, attn_mask):
+        """Positions exchange information: self-attention, queries = keys = values."""
+        out, _ = self.self_attn(x, x, x, key_padding_mask=key_padding_mask,
+                                attn_mask=attn_mask)
+        return self.dropout(out)  # (B, T, d)
+
+    def _feed_forward(self, x):
+        """Each position on its own: d -> d_ff -> d, a ReLU between."""
+        return self.dropout(self.linear2(self.dropout(F.relu(self.linear1(x)))))
+
+    def forward(self, x, key_padding_mask=None, attn_mask=None) -> torch.Tensor:
+        if self.norm_first:  # pre-norm: an untouched residual path from input to output
+            x = x + self._attend(self.norm1(x), key_padding_mask, attn_mask)
+            return x + self._feed_forward(self.norm2(x))
+        x = self.norm1(x + self._attend(x, key_padding_mask, attn_mask))  # post-norm
+        return self.norm2(x + self._feed_forward(x))  # (B, T, d)
 
 
+# %% [markdown]
+# We compare it with `nn.TransformerEncoderLayer` in eval mode (dropout off), with a
+# padding mask, for both orders.
+
+# %%
 torch.manual_seed(0)
 x = torch.randn(3, 6, d_model)  # (B, T, d)
 key_pad = padding_mask(torch.tensor([6, 5, 2]), 6)
@@ -543,8 +727,11 @@ real = ~key_pad  # PyTorch's fast path may write anything at padded positions
 for norm_first in [False, True]:
     layer = nn.TransformerEncoderLayer(d_model, heads, dim_feedforward=64, dropout=0.1,
                                        batch_first=True, norm_first=norm_first).eval()
+    our_layer = TransformerEncoderLayer(d_model, heads, dim_feedforward=64,
+                                        norm_first=norm_first).eval()
+    our_layer.load_state_dict(layer.state_dict())  # strict: every name must match
     with torch.no_grad():
-        ours = encoder_layer(x, layer, key_pad, norm_first)
+        ours = our_layer(x, key_pad)
         theirs = layer(x, src_key_padding_mask=key_pad)
     assert torch.allclose(ours[real], theirs[real], atol=1e-5)
     print(f"norm_first={norm_first}: "
@@ -555,6 +742,24 @@ d, d_ff = d_model, 64
 assert n_layer == (4 * d * d + 4 * d) + (2 * d * d_ff + d_ff + d) + 2 * 2 * d
 print(f"{n_layer:,} parameters = attention 4d^2+4d + feed-forward 2 d d_ff + d_ff + d "
       "+ two LayerNorms 4d")
+
+# %% [markdown]
+# The course package keeps the `#@save` cells of sections 2 to 5 (the masks and
+# `MultiHeadAttention` in `nlpcourse.models.attention`, the positions and the encoder
+# layer in `nlpcourse.models.transformer`), and lessons 15 and 16 import from there. The
+# package's encoder layer, given our layer's weights, gives the same outputs:
+
+# %%
+from nlpcourse.models.transformer import (  # noqa: E402 (imported where first used)
+    TransformerEncoderLayer as PackageEncoderLayer,
+)
+
+package_layer = PackageEncoderLayer(d_model, heads, dim_feedforward=64,
+                                    norm_first=True).eval()
+package_layer.load_state_dict(our_layer.state_dict())
+with torch.no_grad():
+    assert torch.equal(package_layer(x, key_pad), our_layer(x, key_pad))
+print("nlpcourse.models.transformer.TransformerEncoderLayer = ours")
 
 # %% [markdown]
 # ## 6. `nn.Transformer`: the whole encoder-decoder
@@ -676,7 +881,8 @@ print("tgt_out:", tgt_out[i].tolist())
 # %% [markdown]
 # `TransformerSeq2Seq` (in `nlpcourse.models.transformer`) wraps `nn.Transformer` with
 # what section 6 said was missing: token embeddings scaled by $\sqrt{d}$, sinusoidal
-# positions, and a linear layer onto the target characters. It takes the batches of
+# positions (our `PositionalEncoding` of section 4), and a linear layer onto the target
+# characters. It holds no new idea, so we do not write it out; we take it apart. It takes the batches of
 # `pair_loaders` exactly as lesson 13's `Seq2Seq` does, `model(src, src_lengths,
 # tgt_in)` -> (B, T, V), and builds four masks from them:
 #
@@ -1017,7 +1223,7 @@ assert on_letters > 0.7 and on_digits > 0.55
 # Self-attention scores every pair of positions: for a sequence of length $T$ the score
 # matrix has $T^2$ entries per head, and computing it takes $T^2 d$ multiplications. A
 # recurrent layer does $T$ steps of $d^2$ each: linear in $T$. We take one forward pass
-# of the course's `MultiHeadAttention` (width 64, 2 heads) and of a GRU layer of the
+# of our `MultiHeadAttention` (section 3; width 64, 2 heads) and of a GRU layer of the
 # same width on a single sequence of $T = 64$ to 2,048 vectors, and measure it three
 # ways: the floating-point operations it performs, counted by PyTorch's
 # `FlopCounterMode` (exact, the same on every machine); the size of the attention

@@ -78,6 +78,7 @@ if "google.colab" in sys.modules:
 import math
 import re
 import time
+from collections.abc import Iterable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -93,11 +94,11 @@ from transformers import (
     DataCollatorForLanguageModeling,
 )
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import bert_encoder, glove, shakespeare, tweets
 from nlpcourse.data.tweets import Split, TextClassificationData
 from nlpcourse.embeddings import embedding_matrix
-from nlpcourse.models.bert import IGNORE_INDEX, encode_texts, mask_tokens, mean_pool
 from nlpcourse.models.rnn import RNNClassifier
 from nlpcourse.text import classification_loaders
 from nlpcourse.train import evaluate, fit, seed_everything, use_threads
@@ -371,10 +372,74 @@ print("token + position + segment embeddings, layer-normed: matches BertEmbeddin
 # blindly, so it must keep a representation built from the context for *every* token.
 # How often a visible token is wrong depends on what we count; we compute it below.
 #
-# `mask_tokens` (in `nlpcourse.models.bert`) implements the rule in a dozen lines; labels
-# are the original ids at the selected positions and $-100$ elsewhere, the value that
-# `F.cross_entropy` and `transformers` ignore. We run it on 2,000 windows of 32 tokens
-# of Shakespeare, 30 ordinary tokens (not `[CLS]` or `[SEP]`) in each.
+# `mask_tokens` writes the rule out. One uniform draw per position decides whether it
+# is selected, and a second one which of the three things happens to it: below
+# `mask_fraction` (0.8) `[MASK]`, in the next `random_fraction` (0.1) a random token,
+# above both nothing. The labels are the original ids at the selected positions and
+# $-100$ (`IGNORE_INDEX`) elsewhere, the value that `F.cross_entropy` and
+# `transformers` ignore. The random numbers come from a `generator` that we pass in,
+# so every mask below is reproducible. As in the lessons before, the `#@save` first
+# line marks code that the course package keeps as it stands (in
+# `nlpcourse.models.bert`), with one-line input checks from `nlpcourse.checks`.
+
+# %%
+#@save nlpcourse/models/bert.py
+IGNORE_INDEX = -100  # the label of unscored positions: F.cross_entropy's ignore_index
+
+
+def mask_tokens(
+    ids: torch.Tensor,
+    vocab_size: int,
+    mask_id: int,
+    special_ids: Iterable[int],
+    probability: float = 0.15,
+    generator: torch.Generator | None = None,
+    *,
+    mask_fraction: float = 0.8,
+    random_fraction: float = 0.1,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(inputs, labels)`` for masked language modelling, by BERT's 80/10/10 rule.
+
+    ``ids`` is a (B, T) tensor of token ids; positions holding one of ``special_ids``
+    (``[CLS]``, ``[SEP]``, ``[PAD]``, ...) are never selected. Every other position is
+    selected independently with ``probability``; a selected position becomes
+    ``mask_id`` with probability ``mask_fraction``, a token drawn uniformly from
+    ``0 .. vocab_size - 1`` with probability ``random_fraction``, and keeps its token
+    otherwise. ``labels`` has the original id where selected and -100 elsewhere.
+    ``ids`` is not modified. Random numbers come from ``generator`` (a CPU
+    ``torch.Generator``; the global one if None), so a seeded generator gives the
+    same masks on every run and every device.
+    """
+    vocab_size = checks.positive_int("vocab_size", vocab_size)
+    ids = checks.token_ids(ids, "mask_tokens", vocab_size)  # (B, T), int64
+    mask_id = checks.index("mask_id", mask_id, vocab_size)
+    probability = checks.probability("probability", probability)
+    mask_fraction = checks.probability("mask_fraction", mask_fraction)
+    random_fraction = checks.probability("random_fraction", random_fraction)
+    if mask_fraction + random_fraction > 1.0 + 1e-9:
+        raise ValueError("mask_fraction + random_fraction must be at most 1, got "
+                         f"{mask_fraction} + {random_fraction}")
+    special = torch.tensor(sorted({int(i) for i in special_ids}), dtype=torch.long)
+
+    ids_cpu = ids.detach().cpu()  # (B, T); drawn on the CPU, the same on any device
+    is_special = torch.isin(ids_cpu, special)
+    drawn = torch.rand(ids_cpu.shape, generator=generator)  # (B, T) in [0, 1)
+    selected = (drawn < probability) & ~is_special  # 15%, never a special token
+    choice = torch.rand(ids_cpu.shape, generator=generator)  # one draw decides 80/10/10
+    to_mask = selected & (choice < mask_fraction)  # 80%: [MASK]
+    to_random = selected & ~to_mask & (choice < mask_fraction + random_fraction)  # 10%
+    random_ids = torch.randint(vocab_size, ids_cpu.shape, generator=generator)
+
+    inputs = ids_cpu.clone()  # the other 10% of the selected keep their token
+    inputs[to_mask] = mask_id
+    inputs[to_random] = random_ids[to_random]
+    labels = torch.where(selected, ids_cpu, torch.full_like(ids_cpu, IGNORE_INDEX))
+    return inputs.to(ids.device), labels.to(ids.device)  # (B, T) each
+
+
+# %% [markdown]
+# We run it on 2,000 windows of 32 tokens of Shakespeare, 30 ordinary tokens (not
+# `[CLS]` or `[SEP]`) in each.
 
 
 # %%
@@ -1001,6 +1066,88 @@ assert all(broad[words.index(w)] > 1.4 / n_tokens
 # an LSTM as in lesson 10, with fine-tuned GloVe embeddings (one layer of 32, three
 # epochs, the best validation epoch kept), and TF-IDF with logistic regression as in
 # lesson 01.
+#
+# Two functions turn texts into sentence vectors. `mean_pool` averages the token
+# vectors of each row over its real tokens only: the `attention_mask` is 1 at a real
+# token and 0 at padding, so multiplying by it and dividing by its sum leaves the
+# padding out. `encode_texts` runs the encoder over many texts in batches. Padding
+# costs computation, since every row of a batch is as long as its longest; so it sorts
+# the texts by their length first, batches neighbours of similar length, and puts each
+# vector back at its text's place. It runs without gradients
+# (`torch.inference_mode`), since nothing is trained. The package keeps both
+# (`#@save`).
+
+# %%
+#@save nlpcourse/models/bert.py
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the token vectors ``hidden`` (B, T, H) over positions where
+    ``attention_mask`` (B, T) is 1, i.e. without the padding: (B, H)."""
+    if hidden.dim() != 3 or attention_mask.shape != hidden.shape[:2]:
+        raise ValueError("mean_pool wants hidden (B, T, H) and attention_mask (B, T), "
+                         f"got {tuple(hidden.shape)} and {tuple(attention_mask.shape)}")
+    weights = attention_mask.to(hidden.dtype).unsqueeze(-1)  # (B, T, 1): 1 = real token
+    counts = weights.sum(dim=1)  # (B, 1): real tokens per row
+    if (counts == 0).any():
+        raise ValueError("mean_pool got a row with no real token "
+                         "(attention_mask all 0)")
+    return (hidden * weights).sum(dim=1) / counts  # (B, H)
+
+
+@torch.inference_mode()
+def encode_texts(
+    tokenizer,
+    model,
+    texts: Sequence[str],
+    *,
+    pooling: str = "mean",
+    batch_size: int = 64,
+    max_length: int = 128,
+) -> torch.Tensor:
+    """One vector per text from a transformers encoder: (N, H) float tensor on the CPU.
+
+    ``pooling="mean"`` averages the last layer over the real tokens (how
+    sentence-transformers' MiniLM was trained to be used); ``"cls"`` takes the vector
+    of the first token, ``[CLS]``. Texts are cut to ``max_length`` tokens and encoded
+    in batches of similar length, so little padding is computed; the rows come back in
+    the order of ``texts``. The model runs in eval mode and without gradients.
+    """
+    pooling = checks.one_of("pooling", pooling, ("mean", "cls"))
+    texts = checks.texts(texts, "encode_texts")
+    batch_size = checks.positive_int("batch_size", batch_size)
+    model.eval()
+    device = next(model.parameters()).device
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=True,
+                                             max_length=max_length)["input_ids"]]
+    # the texts' indices from the shortest to the longest: similar lengths together
+    order = sorted(range(len(texts)), key=lengths.__getitem__)
+    vectors = [None] * len(texts)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]  # indices of texts of similar length
+        batch = tokenizer(
+            [texts[i] for i in chunk], truncation=True, max_length=max_length,
+            padding=True, return_tensors="pt",
+        ).to(device)
+        hidden = model(**batch).last_hidden_state  # (B, T, H)
+        if pooling == "mean":
+            pooled = mean_pool(hidden, batch["attention_mask"])  # (B, H)
+        else:
+            pooled = hidden[:, 0]  # (B, H): the [CLS] position
+        for i, row in zip(chunk, pooled.float().cpu()):
+            vectors[i] = row  # back in the order of texts
+    return torch.stack(vectors)  # (N, H)
+
+
+# %% [markdown]
+# Sorting and padding must not change a text's vector: each row equals the vector of
+# its text encoded alone, with no padding at all.
+
+# %%
+few = BANK_SENTENCES  # section 6's six sentences, of 10 to 15 tokens
+together = encode_texts(tokenizer, encoder, few, batch_size=3)  # (6, H), padded
+alone = torch.cat([encode_texts(tokenizer, encoder, [text]) for text in few])  # (6, H)
+assert torch.allclose(together, alone, atol=1e-5)
+print(f"{len(few)} sentences in padded batches of 3 = each alone: "
+      f"{tuple(together.shape)}")
 
 
 # %%

@@ -29,9 +29,9 @@
 #   {term}`autoregressive <autoregressive generation>` (자기회귀) next-token
 #   prediction, with BERT's bidirectional masked prediction, and show that the
 #   {term}`causal mask` (인과 마스크) keeps every position from seeing the future;
-# - write a mini GPT in about 40 lines (token and position embeddings, pre-norm blocks
-#   of causal self-attention and an MLP, a final layer norm, a tied output layer), check
-#   it against `nlpcourse.models.gpt` and count its parameters by formula;
+# - write a mini GPT (token and position embeddings, pre-norm blocks of causal
+#   self-attention and an MLP, a final layer norm, a tied output layer, and a loop that
+#   writes) and count its parameters by formula;
 # - train it on Shakespeare's characters and compare it with lesson 11's LSTM and with
 #   nanoGPT's published numbers;
 # - load its weights into Hugging Face's `GPT2LMHeadModel`, count GPT-2's parameters,
@@ -75,6 +75,7 @@ if "google.colab" in sys.modules:
 # %%
 import math
 import time
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -82,13 +83,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.bands import Headlines, lesson_seed
 from nlpcourse.data import gpt2_tokenizer, shakespeare, small_llm
 from nlpcourse.generate import (filter_logits, kv_cache_argument, next_token_probs,
                                 perplexity, sample_next)
-from nlpcourse.models.attention import causal_mask, scaled_dot_product_attention
+from nlpcourse.models.attention import (
+    MultiHeadAttention,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 from nlpcourse.models.charlm import CharLM, charlm_parameter_count, random_windows
-from nlpcourse.models.gpt import GPT, GPTConfig
 from nlpcourse.text import Vocab
 from nlpcourse.train import seed_everything, use_threads
 
@@ -198,69 +203,153 @@ print(weights[0].numpy().round(2))
 # vocabulary give the logits; that map reuses the token embedding matrix,
 # $\text{logits}_t = \mathrm{LN}_f(h_t)\, W_{\text{tok}}^\top$
 # ({term}`weight tying` (가중치 공유), {cite:p}`press2017tying`), so a token is read and
-# written with the same vector. Here it is, written out.
+# written with the same vector.
+#
+# Here it is, written out as nanoGPT writes it, with its sizes in a small config:
+#
+# - **`GPTConfig`** holds the sizes: vocabulary, context (`block_size`), blocks,
+#   heads, width, dropout. They are checked when the config is made.
+# - **`Block`** is one pre-norm block. Its attention is lesson 14's
+#   `MultiHeadAttention`, given the causal mask; it keeps $W^Q, W^K, W^V$ in one
+#   `in_proj_weight`, the names of PyTorch's `nn.MultiheadAttention`.
+# - **`GPT`** embeds, runs the blocks and applies the tied head. It builds the causal
+#   mask once per call, for all blocks. Its weights start as nanoGPT's do: normal with
+#   standard deviation 0.02 {cite:p}`karpathy2022nanogpt`, biases at zero. Dropout
+#   (`dropout`, 0 here, as a few hundred steps cannot overfit) acts after the
+#   embeddings, on the attention weights and at the end of each residual branch.
+# - **`generate`** is lesson 11's free-running loop: reread the last `block_size`
+#   tokens, sample the next one with `sample_next` (lesson 11), append it.
+#
+# As in the lessons before, the `#@save` first line marks code that the course package
+# keeps as it stands (in `nlpcourse.models.gpt`), with one-line input checks from
+# `nlpcourse.checks`.
 
 
 # %%
-class CausalSelfAttention(nn.Module):
-    def __init__(self, n_embd, n_head, causal=True):
-        super().__init__()
-        self.n_head, self.causal = n_head, causal
-        # queries, keys and values in one product
-        self.qkv = nn.Linear(n_embd, 3 * n_embd)
-        self.proj = nn.Linear(n_embd, n_embd)
+#@save nlpcourse/models/gpt.py
+@dataclass
+class GPTConfig:
+    """The sizes of a :class:`GPT`; checked when it is made."""
 
-    def forward(self, x):
-        B, T, C = x.shape
-        q, k, v = self.qkv(x).split(C, dim=-1)  # each (B, T, C)
-        # (B, T, C) -> (B, T, h, C/h) -> (B, h, T, C/h): every head attends separately
-        q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-                   for z in (q, k, v))
-        scores = q @ k.transpose(-2, -1) / math.sqrt(C // self.n_head)  # (B, h, T, T)
-        if self.causal:
-            scores = scores.masked_fill(causal_mask(T), float("-inf"))
-        out = scores.softmax(dim=-1) @ v  # (B, h, T, C/h)
-        # heads side by side: (B, T, C)
-        return self.proj(out.transpose(1, 2).reshape(B, T, C))
+    vocab_size: int
+    block_size: int = 64  # the longest context the model reads
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+
+    def __post_init__(self):
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            checks.positive_int(name, getattr(self, name))
+        if self.n_embd % self.n_head:  # each head reads n_embd / n_head numbers
+            raise ValueError(f"n_embd={self.n_embd} is not divisible by "
+                             f"n_head={self.n_head}")
+        checks.fraction("dropout", self.dropout)
 
 
 class Block(nn.Module):
-    def __init__(self, n_embd, n_head, causal=True):
+    """x + attention(norm(x)), then x + mlp(norm(x)): GPT-2's pre-norm block."""
+
+    def __init__(self, config: GPTConfig):
         super().__init__()
-        self.ln_1, self.ln_2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
-        self.attn = CausalSelfAttention(n_embd, n_head, causal)
-        self.mlp = nn.Sequential(
-            nn.Linear(n_embd, 4 * n_embd), nn.GELU(), nn.Linear(4 * n_embd, n_embd)
+        self.ln_1 = nn.LayerNorm(config.n_embd)
+        self.attn = MultiHeadAttention(config.n_embd, config.n_head,
+                                       dropout=config.dropout)  # lesson 14's
+        self.ln_2 = nn.LayerNorm(config.n_embd)
+        self.mlp = nn.Sequential(  # C -> 4C -> C, each position on its own
+            nn.Linear(config.n_embd, 4 * config.n_embd),
+            nn.GELU(),
+            nn.Linear(4 * config.n_embd, config.n_embd),
+            nn.Dropout(config.dropout),
         )
+        self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))  # positions exchange information
-        return x + self.mlp(self.ln_2(x))  # each position thinks alone
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        h = self.ln_1(x)
+        attended, _ = self.attn(h, h, h, attn_mask=mask)  # (B, T, C)
+        x = x + self.dropout(attended)  # positions exchange information
+        return x + self.mlp(self.ln_2(x))  # (B, T, C): each position thinks alone
 
 
-class MiniGPT(nn.Module):
-    def __init__(self, vocab_size, block_size, n_layer, n_head, n_embd, causal=True):
+class GPT(nn.Module):
+    """A decoder-only Transformer language model: token and position embeddings,
+    ``n_layer`` causal blocks (:class:`Block`), a final layer norm and an output layer
+    tied to the token embedding. ``forward(idx (B, T))`` returns next-token logits
+    (B, T, vocab); :meth:`generate` writes."""
+
+    def __init__(self, config: GPTConfig):
         super().__init__()
-        # token embedding, also the output layer
-        self.wte = nn.Embedding(vocab_size, n_embd)
-        self.wpe = nn.Embedding(block_size, n_embd)  # one learned vector per position
-        self.blocks = nn.Sequential(
-            *[Block(n_embd, n_head, causal) for _ in range(n_layer)]
-        )
-        self.ln_f = nn.LayerNorm(n_embd)
+        self.config = config
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # token embedding
+        self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned positions
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.wte.weight  # weight tying, as GPT-2 does
+        self.apply(self._init_weights)
 
-    def forward(self, idx):  # idx (B, T)
-        x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))  # (B, T, C)
-        return self.ln_f(self.blocks(x)) @ self.wte.weight.T  # tied head: (B, T, V)
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        """nanoGPT's start: normal weights of standard deviation 0.02, zero biases."""
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+    def num_parameters(self) -> int:
+        """Parameters counted once (the tied head shares the token embedding)."""
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        """(B, T) token ids -> (B, T, vocab): logits of each position's next token."""
+        idx = checks.token_ids(idx, "GPT", self.config.vocab_size)  # (B, T)
+        steps = idx.shape[1]
+        if steps > self.config.block_size:
+            raise ValueError(f"sequence length {steps} must be in "
+                             f"[1, block_size={self.config.block_size}]")
+        positions = torch.arange(steps, device=idx.device)  # (T,)
+        x = self.drop(self.wte(idx) + self.wpe(positions))  # (B, T, C)
+        mask = causal_mask(steps, idx.device)  # (T, T), True above the diagonal
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.lm_head(self.ln_f(x))  # (B, T, vocab)
+
+    @torch.no_grad()
+    def generate(
+        self,
+        prompt: torch.Tensor,
+        max_new_tokens: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Continue each row of ``prompt`` (B, T0) by ``max_new_tokens`` sampled ids.
+
+        Each step rereads the last ``block_size`` tokens (no cache: simple, and cheap
+        at this size) and draws the next id with :func:`nlpcourse.generate.sample_next`
+        (temperature 0 = greedy). Runs in eval mode and restores the previous mode.
+        """
+        ids = checks.token_ids(prompt, "GPT.generate", self.config.vocab_size)
+        checks.positive_int("max_new_tokens", max_new_tokens)
+        was_training = self.training
+        self.eval()
+        try:
+            for _ in range(max_new_tokens):
+                logits = self(ids[:, -self.config.block_size :])  # (B, T, V)
+                next_id = sample_next(logits[:, -1], temperature, top_k, top_p,
+                                      generator)  # (B,): the last position's pick
+                ids = torch.cat([ids, next_id[:, None]], dim=1)  # (B, T + 1)
+            return ids
+        finally:
+            self.train(was_training)
 
 
 # %% [markdown]
-# The course package's `GPT` (in `nlpcourse.models.gpt`) is the same model with input
-# checks, dropout, a `generate` method and nanoGPT's initialisation (normal, standard
-# deviation 0.02 {cite:p}`karpathy2022nanogpt`). Its attention is lesson 14's `MultiHeadAttention`, which keeps the
-# three projections in one `in_proj_weight`, the names of `nn.MultiheadAttention`. We
-# build the package model with the size trained below, copy its weights into ours
-# (renaming two parameters) and compare the logits.
+# We build ours with the size trained below, load its weights into the package's
+# `GPT`, which the course's benchmark trains longer, and compare the logits. (Section 4
+# compares it with a second implementation, Hugging Face's GPT-2.)
 #
 # The data are lesson 11's, so the numbers compare: the 42 works of `shakespeare()`, 38
 # for training and four held-out works for validation (Macbeth, Twelfth Night, King
@@ -279,22 +368,18 @@ assert V == 84
 BLOCK, N_LAYER, N_HEAD, N_EMBD = 64, 2, 2, 64
 config = GPTConfig(vocab_size=V, block_size=BLOCK, n_layer=N_LAYER, n_head=N_HEAD,
                    n_embd=N_EMBD)
+from nlpcourse.models.gpt import GPT as PackageGPT  # noqa: E402
+
 seed_everything(0)
-package_gpt = GPT(config).eval()
-ours = MiniGPT(V, BLOCK, N_LAYER, N_HEAD, N_EMBD).eval()
-renamed = {
-    (name.replace("attn.in_proj_", "attn.qkv.")
-     .replace("attn.out_proj.", "attn.proj.")): tensor
-    for name, tensor in package_gpt.state_dict().items()
-    if name != "lm_head.weight"  # the package ties it to wte.weight, as we do
-}
-ours.load_state_dict(renamed)  # strict: every name must match
+ours = GPT(config).eval()
+package_gpt = PackageGPT(config).eval()
+package_gpt.load_state_dict(ours.state_dict())  # strict: every name must match
 ids = torch.randint(0, V, (4, BLOCK))  # (B, T)
 with torch.no_grad():
-    assert torch.allclose(ours(ids), package_gpt(ids), atol=1e-5)
-print("our mini GPT gives the package GPT's logits:", tuple(ours(ids).shape))
-init_std = package_gpt.wte.weight.std().item()
-print(f"the package GPT's token embeddings start with std {init_std:.2f}")
+    assert torch.equal(ours(ids), package_gpt(ids))
+print("the package's GPT gives our mini GPT's logits:", tuple(ours(ids).shape))
+init_std = ours.wte.weight.std().item()
+print(f"our GPT's token embeddings start with std {init_std:.2f}")
 assert abs(init_std - 0.02) < 0.002  # nanoGPT's initialisation, not nn.Embedding's 1
 
 # %% [markdown]
@@ -318,8 +403,8 @@ def gpt_parameter_count(vocab_size, block_size, n_layer, n_embd):
 
 
 n_params = gpt_parameter_count(V, BLOCK, N_LAYER, N_EMBD)
-assert (n_params == package_gpt.num_parameters()
-        == sum(p.numel() for p in ours.parameters()))
+assert (n_params == ours.num_parameters()
+        == sum(p.numel() for p in package_gpt.parameters()))
 LSTM_EMBED, LSTM_HIDDEN = 32, 128  # lesson 11's character LSTM
 lstm_params = charlm_parameter_count(V, LSTM_EMBED, LSTM_HIDDEN)
 print(f"{n_params:,} parameters; lesson 11's LSTM has {lstm_params:,}")
@@ -336,8 +421,7 @@ first_change = next(i for i, (a, b) in enumerate(zip(line, changed)) if a != b)
 before, after = (torch.tensor([vocab(line)]),
                  torch.tensor([vocab(changed)]))  # (1, T) each
 with torch.no_grad():
-    logits_before, logits_after = (package_gpt(before),
-                                   package_gpt(after))  # (1, T, V) each
+    logits_before, logits_after = ours(before), ours(after)  # (1, T, V) each
 assert torch.equal(logits_before[:, :first_change], logits_after[:, :first_change])
 assert not torch.allclose(logits_before[:, first_change:],
                           logits_after[:, first_change:])
@@ -1104,14 +1188,27 @@ assert llm_nats / llm_chars < gpt_nats / gpt_chars
 # famous speech among them, while our model learned English spelling in seconds.
 
 # %% [markdown]
-# **3.** Remove the causal mask. Train our `MiniGPT` with `causal=False` (2 blocks of
-# 32, a context of 16) for 150 steps. What happens to the training loss, and what is
-# the loss at each position of a window?
+# **3.** Remove the causal mask. Train our `GPT` without it, as a subclass whose
+# `forward` passes no mask to the blocks (2 blocks of 32, a context of 16), for 150
+# steps. What happens to the training loss, and what is the loss at each position of a
+# window?
 
 # %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
 # @title Solution to exercise 3
+class NoMaskGPT(GPT):
+    """Our GPT with the causal mask taken out: every position reads the whole window."""
+
+    def forward(self, idx):
+        positions = torch.arange(idx.shape[1])  # (T,)
+        x = self.wte(idx) + self.wpe(positions)  # (B, T, C)
+        for block in self.blocks:
+            x = block(x, None)  # no mask: the future is visible
+        return self.lm_head(self.ln_f(x))  # (B, T, V)
+
+
 seed_everything(0)
-cheater = MiniGPT(V, 16, n_layer=2, n_head=2, n_embd=32, causal=False)
+cheater = NoMaskGPT(GPTConfig(vocab_size=V, block_size=16, n_layer=2, n_head=2,
+                              n_embd=32))
 optimizer = torch.optim.AdamW(cheater.parameters(), lr=1e-2)
 batches = seeded(0)
 for step in range(150):

@@ -11,7 +11,7 @@ from nlpcourse.data.evaluation import analogy_questions, lee_corpus, simlex999, 
 from nlpcourse.data.glove import GloVe, glove
 from nlpcourse.data.pretrained import bert_encoder, gpt2_tokenizer
 from nlpcourse.data.series import sunspots
-from nlpcourse.data.shakespeare import shakespeare
+from nlpcourse.data.shakespeare import shakespeare, speeches
 
 
 @pytest.fixture
@@ -31,6 +31,56 @@ def test_shakespeare_has_42_works_split_by_work():
     with pytest.raises(ValueError, match="split must be one of"):
         corpus.text("test")
 
+
+def test_speeches_keep_what_is_said_and_drop_tags_directions_and_headings():
+    play = """THE PLAY
+
+DRAMATIS PERSONAE
+
+ROMEO, son to Montague.
+
+SCENE: Verona.
+
+ACT I.
+
+Scene I. A public place.
+
+[Enter Romeo and
+Juliet.]
+
+Romeo.
+But soft! what light
+through yonder window breaks?
+
+FIRST CITIZEN. [Aside.]
+O'er the hills, 'tis Romeo.
+
+MRS. PAGE.
+Go to.
+
+[Exit.]
+"""
+    assert speeches(play) == [
+        ["but", "soft", "what", "light", "through", "yonder", "window", "breaks"],
+        ["o'er", "the", "hills", "tis", "romeo"],
+        ["go", "to"],
+    ]
+    poem = "SONNET\n\nShall I compare thee\nTo a summer's day?\n"  # no heading: all kept
+    assert speeches(poem) == [["shall", "i", "compare", "thee", "to", "a", "summer's", "day"]]
+
+
+def test_the_cleaned_corpus_has_no_speaker_tags():
+    corpus = shakespeare()
+    romeo = sum(s.count("romeo") for s in speeches(corpus.works["Romeo and Juliet"]))
+    assert romeo == 113  # of 312 in the text; 164 were speaker tags, the rest directions
+    hamlet_text = corpus.works["Hamlet"]
+    assert hamlet_text.count("\nHam.\n") > 300  # Hamlet's speaker tag ...
+    assert sum(s.count("ham") for s in speeches(hamlet_text)) < 3  # ... is gone
+    train = corpus.speeches("train")
+    assert len(train) == 30_040 and sum(map(len, train)) == 767_879
+    assert len(corpus.speeches("all")) == len(train) + len(corpus.speeches("validation"))
+    with pytest.raises(ValueError, match="split must be one of"):
+        corpus.speeches("test")
 
 def test_gensim_evaluation_sets():
     sections = analogy_questions()

@@ -67,3 +67,27 @@ def test_embedding_matrix_copies_known_rows(vectors):
     assert torch.equal(matrix, again)  # seeded
     with pytest.raises(ValueError, match="empty"):
         embedding_matrix(Vocab([]), vectors)
+
+
+def test_compare_word_vectors_answers_only_from_the_candidates():
+    from nlpcourse.embeddings import compare_word_vectors, on_common_words
+
+    words = ["king", "queen", "man", "woman", "girl", "cat"]
+    vectors = np.array([[1, 1, 0], [1, -1, 0], [0, 1, 0], [0, -1, 0.1], [0, -1, 0], [0, 0, 1]],
+                       dtype=np.float32)
+    keyed = to_keyed_vectors(words, vectors)
+    question = {"family": [("king", "queen", "man", "woman")]}
+    pairs = [("king", "queen", 8.0), ("man", "woman", 8.0), ("king", "cat", 1.0)]
+    # with every word a candidate, "girl" sits exactly on queen - king + man
+    everyone = compare_word_vectors(keyed, words, pairs, question, ["man"], k=2)
+    assert everyone["analogies"]["all"].correct == 0
+    assert everyone["neighbours"]["man"][0] == "king"
+    # without "girl" among the candidates, the answer comes from the rest: "woman"
+    fewer = [w for w in words if w != "girl"]
+    restricted = compare_word_vectors(keyed, fewer, pairs, question, ["man"], k=2)
+    assert restricted["analogies"]["all"].correct == 1
+    assert "girl" not in restricted["neighbours"]["man"]
+    assert restricted["similarity"].used == 3
+    assert on_common_words(keyed, fewer).index_to_key == fewer
+    with pytest.raises(KeyError):
+        on_common_words(keyed, ["king", "emperor"])  # a word the model lacks

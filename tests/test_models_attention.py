@@ -29,6 +29,8 @@ def test_masks():
         [False, False, True, True], [False, False, False, True]]
     with pytest.raises(ValueError, match=r"\[1, 2\]"):
         padding_mask(torch.tensor([3]), 2)
+    with pytest.raises(ValueError, match="lengths is empty"):
+        padding_mask([])
     with pytest.raises(ValueError):
         causal_mask(0)
 

@@ -111,9 +111,9 @@ def test_random_windows_are_shifted_by_one():
 def test_bad_inputs_are_clear_errors(model):
     with pytest.raises(ValueError, match=r"shape \(batch, time\), got \(5,\)"):
         model(torch.zeros(5, dtype=torch.long))
-    with pytest.raises(TypeError, match="integer ids, got dtype torch.float32"):
+    with pytest.raises(TypeError, match="integer token ids.*got dtype torch.float32"):
         model(torch.zeros(2, 5))
-    with pytest.raises(ValueError, match=r"ids must lie in 0\.\.19, got 0\.\.20"):
+    with pytest.raises(ValueError, match=r"token ids must lie in \[0, 20\), got values from 0 to 20"):
         model(torch.tensor([[0, 20]]))
     with pytest.raises(ValueError, match="non-empty"):
         model(torch.zeros(2, 0, dtype=torch.long))

@@ -77,7 +77,7 @@ def test_teacher_forcing_ratio_changes_what_the_decoder_reads():
 def test_bad_input():
     model = Seq2Seq(10, 11, 8, 16)
     src, lengths, tgt_in, _ = _batch()
-    with pytest.raises(ValueError, match=r"src_lengths of shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"lengths of shape \(2,\)"):
         model(src, torch.tensor([4]), tgt_in)
     with pytest.raises(ValueError, match=r"\[1, 4\]"):
         model(src, torch.tensor([5, 2]), tgt_in)

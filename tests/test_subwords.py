@@ -132,9 +132,9 @@ def test_vocab_vector_matches_gensim(small_model, word):
         (lambda: char_ngrams("apple", 4, 3), ValueError, "must not be smaller than min_n"),
         (lambda: ngram_hash(""), ValueError, "non-empty"),
         (lambda: ngram_hash(b"ab"), TypeError, "must be a str"),
-        (lambda: ngram_bucket("ab", 0), ValueError, "buckets must be at least 1"),
+        (lambda: ngram_bucket("ab", 0), ValueError, "buckets must be a positive int"),
         (lambda: word_buckets("", 3, 6, 10), ValueError, "non-empty"),
-        (lambda: word_buckets("apple", 3, 6, -1), ValueError, "buckets must be at least 1"),
+        (lambda: word_buckets("apple", 3, 6, -1), ValueError, "buckets must be a positive int"),
     ],
 )
 def test_bad_input_raises_clear_errors(call, error, message):

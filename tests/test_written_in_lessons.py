@@ -28,20 +28,6 @@ SAVE = re.compile(r"#@save (nlpcourse/[\w/]+\.py)")
 BUILT_IN = re.compile(r"Built in ((?:notebooks/\d\d_\w+(?:,? (?:and )?)?)+)")
 LESSON_NAME = re.compile(r"notebooks/(\d\d_\w+)")
 
-# Issue 19 (open) writes the core of Parts I and II out in the lessons, one lesson at a
-# time. These modules' docstrings name the lesson that introduces them, but that lesson
-# does not write their code out yet. The list only shrinks: a module that gets a saved
-# cell must leave it (the last test checks that).
-NOT_YET_WRITTEN_OUT = {
-    "nlpcourse/batching.py",
-    "nlpcourse/distributed.py", "nlpcourse/generate.py",
-    "nlpcourse/subwords.py", "nlpcourse/text.py",
-    "nlpcourse/models/attention.py", "nlpcourse/models/bert.py", "nlpcourse/models/charlm.py",
-    "nlpcourse/models/gpt.py",
-    "nlpcourse/models/seq2seq.py", "nlpcourse/models/transformer.py",
-}
-
-
 def definitions(tree: ast.Module) -> dict[str, ast.AST]:
     """Top-level classes, functions and single-name assignments, by name."""
     found = {}
@@ -118,8 +104,6 @@ def test_a_module_that_names_its_lesson_was_written_out_there(module):
     saved_from = {lesson for lesson, target, _ in SAVED if target == module}
     saved_names = {name for lesson, target, code in SAVED if target == module
                    for name in definitions(ast.parse(code))}
-    if module in NOT_YET_WRITTEN_OUT:
-        return
     for lesson in built_in(ast.get_docstring(tree)):
         assert lesson in saved_from, (
             f"{module} says it was built in notebooks/{lesson}, which saves none of its code "
@@ -127,11 +111,3 @@ def test_a_module_that_names_its_lesson_was_written_out_there(module):
     for name, node in definitions(tree).items():
         if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and built_in(ast.get_docstring(node)):
             assert name in saved_names, f"{module}'s {name} says where it was built, but no lesson writes it out"
-
-
-def test_the_list_of_modules_not_yet_written_out_only_shrinks():
-    saved = {module for _, module, _ in SAVED}
-    stale = sorted(NOT_YET_WRITTEN_OUT & saved)
-    assert not stale, f"written out now, so take them off NOT_YET_WRITTEN_OUT: {stale}"
-    missing = sorted(m for m in NOT_YET_WRITTEN_OUT if not (ROOT / m).exists())
-    assert not missing, f"no such modules: {missing}"

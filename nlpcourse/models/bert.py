@@ -1,6 +1,8 @@
 """BERT's pretraining inputs and sentence features from a BERT encoder.
 
-Built in notebooks/15_bert.
+Built in notebooks/15_bert, whose ``#@save`` cells write out :data:`IGNORE_INDEX`,
+:func:`mask_tokens` (section 3), :func:`mean_pool` and :func:`encode_texts` (section
+8) as they stand here.
 
 - :func:`mask_tokens` makes masked-language-model inputs with the 80/10/10 rule of
   Devlin et al. (2019): each non-special token is selected with probability
@@ -19,16 +21,11 @@ from collections.abc import Iterable, Sequence
 
 import torch
 
+from nlpcourse import checks
+
 __all__ = ["IGNORE_INDEX", "encode_texts", "mask_tokens", "mean_pool"]
 
-#: the label of positions that are not predicted (F.cross_entropy's default ignore_index)
-IGNORE_INDEX = -100
-
-
-def _check_fraction(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-    return float(value)
+IGNORE_INDEX = -100  # the label of unscored positions: F.cross_entropy's ignore_index
 
 
 def mask_tokens(
@@ -44,64 +41,54 @@ def mask_tokens(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``(inputs, labels)`` for masked language modelling, by BERT's 80/10/10 rule.
 
-    ``ids`` is an integer tensor of token ids of any shape, e.g. (B, T); positions
-    holding one of ``special_ids`` (``[CLS]``, ``[SEP]``, ``[PAD]``, ...) are never
-    selected. Every other position is selected independently with ``probability``; a
-    selected position becomes ``mask_id`` with probability ``mask_fraction``, a token
-    drawn uniformly from ``0 .. vocab_size - 1`` with probability ``random_fraction``,
-    and keeps its token otherwise. ``labels`` has the original id where selected and
-    -100 elsewhere. ``ids`` is not modified. Random numbers come from ``generator``
-    (a CPU ``torch.Generator``; the global one if None), so a seeded generator gives
-    the same masks on every run.
+    ``ids`` is a (B, T) tensor of token ids; positions holding one of ``special_ids``
+    (``[CLS]``, ``[SEP]``, ``[PAD]``, ...) are never selected. Every other position is
+    selected independently with ``probability``; a selected position becomes
+    ``mask_id`` with probability ``mask_fraction``, a token drawn uniformly from
+    ``0 .. vocab_size - 1`` with probability ``random_fraction``, and keeps its token
+    otherwise. ``labels`` has the original id where selected and -100 elsewhere.
+    ``ids`` is not modified. Random numbers come from ``generator`` (a CPU
+    ``torch.Generator``; the global one if None), so a seeded generator gives the
+    same masks on every run and every device.
     """
-    if not isinstance(ids, torch.Tensor):
-        raise TypeError(f"ids must be a torch.Tensor, got {type(ids).__name__}")
-    if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
-        raise TypeError(f"ids must hold integer token ids, got dtype {ids.dtype}")
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
-        raise ValueError(f"vocab_size must be a positive int, got {vocab_size!r}")
-    if isinstance(mask_id, bool) or not isinstance(mask_id, int) or not 0 <= mask_id < vocab_size:
-        raise ValueError(f"mask_id must be an int in [0, {vocab_size}), got {mask_id!r}")
-    probability = _check_fraction("probability", probability)
-    mask_fraction = _check_fraction("mask_fraction", mask_fraction)
-    random_fraction = _check_fraction("random_fraction", random_fraction)
+    vocab_size = checks.positive_int("vocab_size", vocab_size)
+    ids = checks.token_ids(ids, "mask_tokens", vocab_size)  # (B, T), int64
+    mask_id = checks.index("mask_id", mask_id, vocab_size)
+    probability = checks.probability("probability", probability)
+    mask_fraction = checks.probability("mask_fraction", mask_fraction)
+    random_fraction = checks.probability("random_fraction", random_fraction)
     if mask_fraction + random_fraction > 1.0 + 1e-9:
-        raise ValueError(
-            f"mask_fraction + random_fraction must be at most 1, got {mask_fraction} + {random_fraction}"
-        )
-    if ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
-        raise ValueError(
-            f"ids must lie in [0, {vocab_size}), got min {int(ids.min())}, max {int(ids.max())}"
-        )
+        raise ValueError("mask_fraction + random_fraction must be at most 1, got "
+                         f"{mask_fraction} + {random_fraction}")
     special = torch.tensor(sorted({int(i) for i in special_ids}), dtype=torch.long)
 
-    ids_cpu = ids.detach().to("cpu", torch.long)
+    ids_cpu = ids.detach().cpu()  # (B, T); drawn on the CPU, the same on any device
     is_special = torch.isin(ids_cpu, special)
-    selected = (torch.rand(ids_cpu.shape, generator=generator) < probability) & ~is_special
+    drawn = torch.rand(ids_cpu.shape, generator=generator)  # (B, T) in [0, 1)
+    selected = (drawn < probability) & ~is_special  # 15%, never a special token
     choice = torch.rand(ids_cpu.shape, generator=generator)  # one draw decides 80/10/10
-    to_mask = selected & (choice < mask_fraction)
-    to_random = selected & (choice >= mask_fraction) & (choice < mask_fraction + random_fraction)
+    to_mask = selected & (choice < mask_fraction)  # 80%: [MASK]
+    to_random = selected & ~to_mask & (choice < mask_fraction + random_fraction)  # 10%
     random_ids = torch.randint(vocab_size, ids_cpu.shape, generator=generator)
 
-    inputs = ids_cpu.clone()
+    inputs = ids_cpu.clone()  # the other 10% of the selected keep their token
     inputs[to_mask] = mask_id
     inputs[to_random] = random_ids[to_random]
     labels = torch.where(selected, ids_cpu, torch.full_like(ids_cpu, IGNORE_INDEX))
-    return inputs.to(ids.device, ids.dtype), labels.to(ids.device)
+    return inputs.to(ids.device), labels.to(ids.device)  # (B, T) each
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """Mean of the token vectors ``hidden`` (B, T, H) over positions where
     ``attention_mask`` (B, T) is 1, i.e. without the padding: (B, H)."""
     if hidden.dim() != 3 or attention_mask.shape != hidden.shape[:2]:
-        raise ValueError(
-            "mean_pool wants hidden (B, T, H) and attention_mask (B, T), got "
-            f"{tuple(hidden.shape)} and {tuple(attention_mask.shape)}"
-        )
-    weights = attention_mask.to(hidden.dtype).unsqueeze(-1)  # (B, T, 1)
-    counts = weights.sum(dim=1)  # (B, 1)
+        raise ValueError("mean_pool wants hidden (B, T, H) and attention_mask (B, T), "
+                         f"got {tuple(hidden.shape)} and {tuple(attention_mask.shape)}")
+    weights = attention_mask.to(hidden.dtype).unsqueeze(-1)  # (B, T, 1): 1 = real token
+    counts = weights.sum(dim=1)  # (B, 1): real tokens per row
     if (counts == 0).any():
-        raise ValueError("mean_pool got a row with no real token (attention_mask all 0)")
+        raise ValueError("mean_pool got a row with no real token "
+                         "(attention_mask all 0)")
     return (hidden * weights).sum(dim=1) / counts  # (B, H)
 
 
@@ -123,22 +110,18 @@ def encode_texts(
     in batches of similar length, so little padding is computed; the rows come back in
     the order of ``texts``. The model runs in eval mode and without gradients.
     """
-    if pooling not in ("mean", "cls"):
-        raise ValueError(f"pooling must be 'mean' or 'cls', got {pooling!r}")
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of strings, not one string")
-    texts = list(texts)
-    if not texts:
-        raise ValueError("encode_texts got no texts")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    pooling = checks.one_of("pooling", pooling, ("mean", "cls"))
+    texts = checks.texts(texts, "encode_texts")
+    batch_size = checks.positive_int("batch_size", batch_size)
     model.eval()
     device = next(model.parameters()).device
-    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]]
-    order = sorted(range(len(texts)), key=lengths.__getitem__)  # similar lengths together
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=True,
+                                             max_length=max_length)["input_ids"]]
+    # the texts' indices from the shortest to the longest: similar lengths together
+    order = sorted(range(len(texts)), key=lengths.__getitem__)
     vectors = [None] * len(texts)
     for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
+        chunk = order[start : start + batch_size]  # indices of texts of similar length
         batch = tokenizer(
             [texts[i] for i in chunk], truncation=True, max_length=max_length,
             padding=True, return_tensors="pt",
@@ -149,5 +132,5 @@ def encode_texts(
         else:
             pooled = hidden[:, 0]  # (B, H): the [CLS] position
         for i, row in zip(chunk, pooled.float().cpu()):
-            vectors[i] = row
+            vectors[i] = row  # back in the order of texts
     return torch.stack(vectors)  # (N, H)

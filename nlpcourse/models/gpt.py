@@ -1,6 +1,8 @@
 """A mini GPT in the style of nanoGPT: a decoder-only Transformer language model.
 
-Built in notebooks/16_gpt.
+Built in notebooks/16_gpt, whose ``#@save`` cell writes out :class:`GPTConfig`,
+:class:`Block` and :class:`GPT` as they stand here; the attention is lesson 14's
+:class:`nlpcourse.models.attention.MultiHeadAttention`.
 
 Token and learned position embeddings, ``n_layer`` pre-norm blocks (causal multi-head
 self-attention, then a GELU MLP, each with a residual connection), a final layer norm
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.generate import sample_next
 from nlpcourse.models.attention import MultiHeadAttention, causal_mask
 
@@ -23,6 +26,8 @@ __all__ = ["GPTConfig", "GPT"]
 
 @dataclass
 class GPTConfig:
+    """The sizes of a :class:`GPT`; checked when it is made."""
+
     vocab_size: int
     block_size: int = 64  # the longest context the model reads
     n_layer: int = 4
@@ -32,13 +37,11 @@ class GPTConfig:
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd={self.n_embd} is not divisible by n_head={self.n_head}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+            checks.positive_int(name, getattr(self, name))
+        if self.n_embd % self.n_head:  # each head reads n_embd / n_head numbers
+            raise ValueError(f"n_embd={self.n_embd} is not divisible by "
+                             f"n_head={self.n_head}")
+        checks.fraction("dropout", self.dropout)
 
 
 class Block(nn.Module):
@@ -47,9 +50,10 @@ class Block(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd)
-        self.attn = MultiHeadAttention(config.n_embd, config.n_head, dropout=config.dropout)
+        self.attn = MultiHeadAttention(config.n_embd, config.n_head,
+                                       dropout=config.dropout)  # lesson 14's
         self.ln_2 = nn.LayerNorm(config.n_embd)
-        self.mlp = nn.Sequential(
+        self.mlp = nn.Sequential(  # C -> 4C -> C, each position on its own
             nn.Linear(config.n_embd, 4 * config.n_embd),
             nn.GELU(),
             nn.Linear(4 * config.n_embd, config.n_embd),
@@ -57,19 +61,24 @@ class Block(nn.Module):
         )
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         h = self.ln_1(x)
         attended, _ = self.attn(h, h, h, attn_mask=mask)  # (B, T, C)
-        x = x + self.dropout(attended)
-        return x + self.mlp(self.ln_2(x))  # (B, T, C)
+        x = x + self.dropout(attended)  # positions exchange information
+        return x + self.mlp(self.ln_2(x))  # (B, T, C): each position thinks alone
 
 
 class GPT(nn.Module):
+    """A decoder-only Transformer language model: token and position embeddings,
+    ``n_layer`` causal blocks (:class:`Block`), a final layer norm and an output layer
+    tied to the token embedding. ``forward(idx (B, T))`` returns next-token logits
+    (B, T, vocab); :meth:`generate` writes."""
+
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.config = config
-        self.wte = nn.Embedding(config.vocab_size, config.n_embd)
-        self.wpe = nn.Embedding(config.block_size, config.n_embd)
+        self.wte = nn.Embedding(config.vocab_size, config.n_embd)  # token embedding
+        self.wpe = nn.Embedding(config.block_size, config.n_embd)  # learned positions
         self.drop = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.ln_f = nn.LayerNorm(config.n_embd)
@@ -79,6 +88,7 @@ class GPT(nn.Module):
 
     @staticmethod
     def _init_weights(module: nn.Module) -> None:
+        """nanoGPT's start: normal weights of standard deviation 0.02, zero biases."""
         if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
         if isinstance(module, nn.Linear) and module.bias is not None:
@@ -89,16 +99,12 @@ class GPT(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        """(B, T) token ids -> (B, T, vocab) logits for the token after each position."""
-        if not isinstance(idx, torch.Tensor) or idx.dim() != 2:
-            raise ValueError(f"expected token ids of shape (batch, time), got {getattr(idx, 'shape', idx)}")
-        if idx.is_floating_point() or idx.dtype == torch.bool:
-            raise TypeError(f"expected integer token ids, got dtype {idx.dtype}")
+        """(B, T) token ids -> (B, T, vocab): logits of each position's next token."""
+        idx = checks.token_ids(idx, "GPT", self.config.vocab_size)  # (B, T)
         steps = idx.shape[1]
-        if not 1 <= steps <= self.config.block_size:
-            raise ValueError(
-                f"sequence length {steps} must be in [1, block_size={self.config.block_size}]"
-            )
+        if steps > self.config.block_size:
+            raise ValueError(f"sequence length {steps} must be in "
+                             f"[1, block_size={self.config.block_size}]")
         positions = torch.arange(steps, device=idx.device)  # (T,)
         x = self.drop(self.wte(idx) + self.wpe(positions))  # (B, T, C)
         mask = causal_mask(steps, idx.device)  # (T, T), True above the diagonal
@@ -118,21 +124,19 @@ class GPT(nn.Module):
     ) -> torch.Tensor:
         """Continue each row of ``prompt`` (B, T0) by ``max_new_tokens`` sampled ids.
 
-        Each step rereads the last ``block_size`` tokens (no cache: simple, and cheap at
-        this size) and draws the next id with :func:`nlpcourse.generate.sample_next`
+        Each step rereads the last ``block_size`` tokens (no cache: simple, and cheap
+        at this size) and draws the next id with :func:`nlpcourse.generate.sample_next`
         (temperature 0 = greedy). Runs in eval mode and restores the previous mode.
         """
-        if not isinstance(prompt, torch.Tensor) or prompt.dim() != 2 or prompt.shape[1] == 0:
-            raise ValueError(f"expected a prompt of shape (batch, time >= 1), got {getattr(prompt, 'shape', prompt)}")
-        if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
-            raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}")
+        ids = checks.token_ids(prompt, "GPT.generate", self.config.vocab_size)
+        checks.positive_int("max_new_tokens", max_new_tokens)
         was_training = self.training
         self.eval()
         try:
-            ids = prompt.long()
             for _ in range(max_new_tokens):
                 logits = self(ids[:, -self.config.block_size :])  # (B, T, V)
-                next_id = sample_next(logits[:, -1], temperature, top_k, top_p, generator)  # (B,)
+                next_id = sample_next(logits[:, -1], temperature, top_k, top_p,
+                                      generator)  # (B,): the last position's pick
                 ids = torch.cat([ids, next_id[:, None]], dim=1)  # (B, T + 1)
             return ids
         finally:

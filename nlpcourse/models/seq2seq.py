@@ -1,7 +1,8 @@
 """A GRU encoder-decoder, with or without attention, trained with teacher forcing.
 
-Built in notebooks/12_seq2seq (the context-vector model) and notebooks/13_attention
-(the same decoder attending over the encoder's outputs); benchmarks reuse it.
+Built in notebooks/12_seq2seq (:class:`Seq2Seq` and the context-vector
+:class:`Decoder`) and notebooks/13_attention (:class:`AttentionDecoder`, the same
+decoder attending over the encoder's outputs); lesson 14 and the benchmarks reuse it.
 
 Batches are ``(src, src_lengths, tgt_in, tgt_out)``: ``tgt_in`` is the target with
 ``<sos>`` in front, ``tgt_out`` the same target followed by ``<eos>``, so position t of
@@ -16,18 +17,41 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from nlpcourse.models.attention import AdditiveAttention, padding_mask, scaled_dot_product_attention
+from nlpcourse import checks
+from nlpcourse.models.attention import (
+    AdditiveAttention,
+    padding_mask,
+    scaled_dot_product_attention,
+)
 
-__all__ = ["Seq2Seq"]
+__all__ = ["AttentionDecoder", "Decoder", "Seq2Seq"]
 
-_ATTENTION = (None, "dot", "additive")
+
+class Decoder(nn.Module):
+    """One step of the context-vector decoder: a GRU cell, then a linear layer over the
+    target vocabulary.
+
+    ``forward(embedded (B, E), state (B, H), memory, mask)`` returns the logits (B, V),
+    the new state (B, H) and None. The first state is the encoder's last one, and the
+    state is all this decoder ever knows of the source: ``memory`` and ``mask`` (the
+    encoder's outputs and the source padding) are there for :class:`AttentionDecoder`,
+    which reads them, and are ignored here.
+    """
+
+    def __init__(self, embedding_dim, hidden_size, vocab_size, dropout=0.0):
+        super().__init__()
+        self.cell = nn.GRUCell(embedding_dim, hidden_size)
+        self.dropout = nn.Dropout(dropout)  # on the state, before the output layer
+        self.out = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, embedded, state, memory=None, mask=None):
+        state = self.cell(embedded, state)  # (B, H)
+        return self.out(self.dropout(state)), state, None  # (B, V), (B, H), no weights
 
 
 class Seq2Seq(nn.Module):
-    """GRU encoder, GRU decoder; ``attention`` None (the context vector only), ``"dot"``
-    (a dot-product score, as in Luong et al. 2015, but divided by sqrt(d) as in Vaswani
-    et al. 2017: Luong's own dot score is unscaled, score = h_t^T h_s) or ``"additive"``
-    (Bahdanau's).
+    """GRU encoder, GRU decoder; ``attention`` None (the context vector only, a
+    :class:`Decoder`), ``"dot"`` or ``"additive"`` (an :class:`AttentionDecoder`).
 
     Without attention the decoder starts from the encoder's last state and sees nothing
     else of the source: the information bottleneck (정보 병목) of lesson 12. With
@@ -53,104 +77,120 @@ class Seq2Seq(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        if attention not in _ATTENTION:
-            raise ValueError(f"attention must be one of {_ATTENTION}, got {attention!r}")
         self.attention = attention
         self.sos_index, self.eos_index, self.pad_index = sos_index, eos_index, pad_index
         self.teacher_forcing = 1.0
-        self.src_embedding = nn.Embedding(src_vocab_size, embedding_dim, padding_idx=pad_index)
-        self.tgt_embedding = nn.Embedding(tgt_vocab_size, embedding_dim, padding_idx=pad_index)
-        self.encoder = nn.GRU(embedding_dim, hidden_size, batch_first=True)
-        context_size = hidden_size if attention else 0
-        self.decoder = nn.GRUCell(embedding_dim + context_size, hidden_size)
-        self.additive = (
-            AdditiveAttention(hidden_size, hidden_size, hidden_size) if attention == "additive" else None
-        )
-        self.dropout = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden_size + context_size, tgt_vocab_size)
+        E, H = embedding_dim, hidden_size
+        self.src_embedding = nn.Embedding(src_vocab_size, E, padding_idx=pad_index)
+        self.tgt_embedding = nn.Embedding(tgt_vocab_size, E, padding_idx=pad_index)
+        self.encoder = nn.GRU(E, H, batch_first=True)
+        if attention is None:
+            self.decoder = Decoder(E, H, tgt_vocab_size, dropout)
+        else:  # lesson 13's decoder, which looks back at the encoder's outputs
+            self.decoder = AttentionDecoder(E, H, tgt_vocab_size, attention, dropout)
+        self.dropout = nn.Dropout(dropout)  # on the embeddings
 
-    # -------------------------------------------------------------- encoder
-
-    def _check(self, src: torch.Tensor, src_lengths) -> torch.Tensor:
-        if not isinstance(src, torch.Tensor) or src.dim() != 2:
-            raise ValueError(f"expected src token ids of shape (batch, time), got {getattr(src, 'shape', src)}")
-        if src.is_floating_point() or src.dtype == torch.bool:
-            raise TypeError(f"expected integer token ids, got dtype {src.dtype}")
-        lengths = torch.as_tensor(src_lengths).to("cpu", torch.long)
-        if lengths.shape != (src.shape[0],):
-            raise ValueError(f"expected src_lengths of shape ({src.shape[0]},), got {tuple(lengths.shape)}")
-        if (lengths < 1).any() or (lengths > src.shape[1]).any():
-            raise ValueError(f"every source length must be in [1, {src.shape[1]}]")
-        return lengths
-
-    def encode(self, src: torch.Tensor, src_lengths) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Encoder outputs (B, S, H), last state (B, H) and the source padding mask (B, S)."""
-        lengths = self._check(src, src_lengths)
+    def encode(self, src, src_lengths):
+        """Encoder outputs (B, S, H), last state (B, H) and the source padding mask
+        (B, S), True at padding."""
+        src = checks.token_ids(src, "Seq2Seq", self.src_embedding.num_embeddings)
+        lengths = checks.lengths(src_lengths, len(src), src.shape[1], "Seq2Seq")
         embedded = self.dropout(self.src_embedding(src))  # (B, S, E)
-        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
-        outputs, last = self.encoder(packed)
-        outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=src.shape[1])  # (B, S, H)
+        # a packed batch skips the padding: each row stops at its own last token
+        packed = pack_padded_sequence(
+            embedded, lengths, batch_first=True, enforce_sorted=False
+        )
+        outputs, last = self.encoder(packed)  # last: (1, B, H)
+        outputs, _ = pad_packed_sequence(
+            outputs, batch_first=True, total_length=src.shape[1]
+        )  # (B, S, H), zeros at padding
         return outputs, last[0], padding_mask(lengths, src.shape[1]).to(src.device)
 
-    # -------------------------------------------------------------- one decoder step
-
-    def _attend(self, state, memory, mask):
-        if self.attention == "dot":
-            context, weights = scaled_dot_product_attention(
-                state[:, None, :], memory, memory, mask[:, None, :]
-            )  # (B, 1, H), (B, 1, S)
-            return context[:, 0], weights[:, 0]
-        return self.additive(state, memory, mask)  # (B, H), (B, S)
-
     def step(self, token, state, memory, mask):
-        """Read one token (B,), return logits (B, V), the new state and attention weights."""
+        """Read one token (B,); return logits (B, V), the new state (B, H) and the
+        attention weights (B, S), None without attention."""
         embedded = self.dropout(self.tgt_embedding(token))  # (B, E)
-        if self.attention is None:
-            state = self.decoder(embedded, state)  # (B, H)
-            return self.out(self.dropout(state)), state, None
-        # Bahdanau's order: the previous state asks where to look, the context it gets
-        # goes into the GRU beside the token and into the output layer beside the state
-        context, weights = self._attend(state, memory, mask)  # (B, H), (B, S)
-        state = self.decoder(torch.cat([embedded, context], dim=-1), state)  # (B, H)
-        logits = self.out(self.dropout(torch.cat([state, context], dim=-1)))  # (B, V)
-        return logits, state, weights
+        return self.decoder(embedded, state, memory, mask)
 
-    # -------------------------------------------------------------- whole sequences
-
-    def forward(self, src: torch.Tensor, src_lengths, tgt_in: torch.Tensor) -> torch.Tensor:
-        """Logits (B, T, V) for every target position; ``tgt_in`` (B, T) starts with <sos>."""
-        if tgt_in.dim() != 2 or tgt_in.shape[0] != src.shape[0]:
-            raise ValueError(f"expected tgt_in of shape ({src.shape[0]}, time), got {tuple(tgt_in.shape)}")
-        memory, state, mask = self.encode(src, src_lengths)
-        token = tgt_in[:, 0]
+    def forward(self, src, src_lengths, tgt_in):
+        """Logits (B, T, V) for every target position; ``tgt_in`` (B, T) starts with
+        <sos>."""
+        memory, state, mask = self.encode(src, src_lengths)  # state: the context vector
+        tgt_in = checks.word_ids(tgt_in, (len(state), "T"), "Seq2Seq's tgt_in",
+                                 self.tgt_embedding.num_embeddings)  # (B, T)
+        token = tgt_in[:, 0]  # <sos>
         all_logits = []
         for t in range(tgt_in.shape[1]):
-            logits, state, _ = self.step(token, state, memory, mask)
+            logits, state, _ = self.step(token, state, memory, mask)  # (B, V)
             all_logits.append(logits)
             if t + 1 < tgt_in.shape[1]:
-                # in eval mode (validation loss) the true tokens are always fed
+                # teacher forcing: one coin per step for the whole batch; in eval mode
+                # (a validation loss) the true tokens are always fed
                 forced = not self.training or torch.rand(()) < self.teacher_forcing
                 token = tgt_in[:, t + 1] if forced else logits.argmax(-1)
         return torch.stack(all_logits, dim=1)  # (B, T, V)
 
     @torch.no_grad()
-    def greedy_decode(self, src: torch.Tensor, src_lengths, max_len: int = 20):
+    def greedy_decode(self, src, src_lengths, max_len=20):
         """Token ids (B, L) up to and including <eos> (then padding), and the attention
         weights (B, L, S) (None without attention). Uses only the source."""
+        max_len = checks.positive_int("max_len", max_len)
         was_training = self.training
         self.eval()
         memory, state, mask = self.encode(src, src_lengths)
-        token = torch.full((src.shape[0],), self.sos_index, dtype=torch.long, device=src.device)
-        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+        token = torch.full((len(state),), self.sos_index, device=state.device)  # (B,)
+        done = torch.zeros(len(state), dtype=torch.bool, device=state.device)
         tokens, weights = [], []
         for _ in range(max_len):
             logits, state, attention = self.step(token, state, memory, mask)
+            # the most likely token, fed back at the next step; padding after <eos>
             token = logits.argmax(-1).masked_fill(done, self.pad_index)  # (B,)
             tokens.append(token)
             weights.append(attention)
             done |= token == self.eos_index
-            if done.all():
+            if done.all():  # every row has written <eos>
                 break
         self.train(was_training)
-        stacked = torch.stack(weights, dim=1) if self.attention else None  # (B, L, S)
-        return torch.stack(tokens, dim=1), stacked
+        if weights[0] is not None:
+            weights = torch.stack(weights, dim=1)  # (B, L, S)
+        else:
+            weights = None
+        return torch.stack(tokens, dim=1), weights  # (B, L)
+
+
+class AttentionDecoder(nn.Module):
+    """One step of the attention decoder (Bahdanau's order): the previous state asks
+    where to look in the encoder's outputs; the context it gets goes into the GRU cell
+    beside the token, and into the output layer beside the new state.
+
+    ``attention="dot"`` scores a key by the scaled dot product (Luong et al.'s "dot",
+    divided by sqrt(d) as in Vaswani et al. 2017), ``"additive"`` by
+    :class:`~nlpcourse.models.attention.AdditiveAttention` (Bahdanau's). ``forward``
+    takes what :class:`Decoder`'s does and also returns the weights (B, S).
+    """
+
+    def __init__(self, embedding_dim, hidden_size, vocab_size, attention="dot",
+                 dropout=0.0):
+        super().__init__()
+        attention = checks.one_of("attention", attention, ("dot", "additive"))
+        H = hidden_size
+        self.cell = nn.GRUCell(embedding_dim + H, H)  # reads the token and the context
+        self.additive = AdditiveAttention(H, H, H) if attention == "additive" else None
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(2 * H, vocab_size)  # reads the state and the context
+
+    def attend(self, state, memory, mask):
+        """Context (B, H) and weights (B, S): the query ``state`` (B, H) over the
+        encoder's outputs ``memory`` (B, S, H), which are the keys and the values."""
+        if self.additive is not None:
+            return self.additive(state, memory, mask)
+        context, weights = scaled_dot_product_attention(
+            state[:, None], memory, memory, mask[:, None]
+        )  # (B, 1, H), (B, 1, S): one query per row
+        return context[:, 0], weights[:, 0]
+
+    def forward(self, embedded, state, memory, mask):
+        context, weights = self.attend(state, memory, mask)  # (B, H), (B, S)
+        state = self.cell(torch.cat([embedded, context], dim=-1), state)  # (B, H)
+        logits = self.out(self.dropout(torch.cat([state, context], dim=-1)))  # (B, V)
+        return logits, state, weights

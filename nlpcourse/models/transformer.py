@@ -1,8 +1,13 @@
 """Transformer building blocks: sinusoidal positions, an encoder layer from scratch and
 an ``nn.Transformer`` sequence-to-sequence model.
 
-Built in notebooks/14_transformer; lessons 15 and 16 reuse the blocks, and the
-benchmarks reuse :class:`TransformerSeq2Seq` on Multi30k.
+Built in notebooks/14_transformer, whose ``#@save`` cells write out
+:func:`sinusoidal_positions`, :class:`PositionalEncoding` and
+:class:`TransformerEncoderLayer` as they stand here. :class:`TransformerSeq2Seq` is
+not written out: it wraps ``nn.Transformer`` with the pieces the lesson built
+(embeddings, the positions, the masks), and the lesson uses it and takes it apart,
+rebuilding its output from those parts and writing its greedy loop out; the
+benchmarks reuse it on Multi30k.
 
 :class:`TransformerEncoderLayer` uses the parameter names of
 ``nn.TransformerEncoderLayer`` (``self_attn``, ``linear1``, ``linear2``, ``norm1``,
@@ -19,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlpcourse import checks
 from nlpcourse.models.attention import MultiHeadAttention, causal_mask, padding_mask
 
 __all__ = ["sinusoidal_positions", "PositionalEncoding", "TransformerEncoderLayer", "TransformerSeq2Seq"]
@@ -31,15 +37,16 @@ def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
     each pair of dimensions is a clock at its own frequency, from one turn every 2*pi
     positions down to one every 10000*2*pi.
     """
-    if max_len < 1 or d_model < 2 or d_model % 2:
-        raise ValueError(f"need max_len >= 1 and an even d_model >= 2, got {max_len}, {d_model}")
+    checks.positive_int("max_len", max_len)
+    if checks.positive_int("d_model", d_model) % 2:  # sines and cosines come in pairs
+        raise ValueError(f"d_model must be even, got {d_model}")
     positions = torch.arange(max_len, dtype=torch.float32)[:, None]  # (T, 1)
-    frequencies = torch.exp(
-        torch.arange(0, d_model, 2, dtype=torch.float32) * (-math.log(10000.0) / d_model)
-    )  # (d/2,)
+    # (d/2,): 10000^(-2i/d) for the pairs i, computed as exp(2i * (-ln 10000 / d))
+    log_step = -math.log(10000.0) / d_model
+    frequencies = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32) * log_step)
     table = torch.zeros(max_len, d_model)
-    table[:, 0::2] = torch.sin(positions * frequencies)  # (T, d/2)
-    table[:, 1::2] = torch.cos(positions * frequencies)
+    table[:, 0::2] = torch.sin(positions * frequencies)  # (T, d/2): even dimensions
+    table[:, 1::2] = torch.cos(positions * frequencies)  # odd dimensions
     return table
 
 
@@ -49,26 +56,26 @@ class PositionalEncoding(nn.Module):
 
     The scale suits embeddings that start with standard deviation d^-1/2, as
     :class:`TransformerSeq2Seq`'s do: scaled, their entries have standard deviation 1,
-    about the size of the table's (root mean square 1/sqrt(2)). Embeddings that start with
-    ``nn.Embedding``'s default, standard deviation 1, would come out sqrt(d) times
+    about the size of the table's (root mean square 1/sqrt(2)). Embeddings that start
+    with ``nn.Embedding``'s default, standard deviation 1, would come out sqrt(d) times
     larger and drown the positions; pass ``scale=False`` for those.
     """
 
-    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0, scale: bool = True):
+    def __init__(self, d_model: int, max_len: int = 512, dropout: float = 0.0,
+                 scale: bool = True):
         super().__init__()
-        self.register_buffer("table", sinusoidal_positions(max_len, d_model), persistent=False)
+        # a buffer: it moves with .to(device) but is not trained (and not saved)
+        self.register_buffer("table", sinusoidal_positions(max_len, d_model),
+                             persistent=False)
         self.scale = math.sqrt(d_model) if scale else 1.0
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 3 or x.shape[-1] != self.table.shape[1]:
-            raise ValueError(
-                f"expected embeddings of shape (batch, time, {self.table.shape[1]}), got {tuple(x.shape)}"
-            )
-        if x.shape[1] > self.table.shape[0]:
-            raise ValueError(
-                f"sequence of length {x.shape[1]} is longer than max_len={self.table.shape[0]}"
-            )
+        max_len, d_model = self.table.shape
+        x = checks.features(x, d_model, "PositionalEncoding", steps=True)  # (B, T, d)
+        if x.shape[1] > max_len:
+            raise ValueError(f"sequence of length {x.shape[1]} is longer than "
+                             f"max_len={max_len}")
         return self.dropout(x * self.scale + self.table[: x.shape[1]])  # (B, T, d)
 
 
@@ -90,6 +97,7 @@ class TransformerEncoderLayer(nn.Module):
         layer_norm_eps: float = 1e-5,
     ):
         super().__init__()
+        # the names of nn.TransformerEncoderLayer, so that its weights load into ours
         self.self_attn = MultiHeadAttention(d_model, nhead, dropout=dropout)
         self.linear1 = nn.Linear(d_model, dim_feedforward)
         self.linear2 = nn.Linear(dim_feedforward, d_model)
@@ -99,23 +107,28 @@ class TransformerEncoderLayer(nn.Module):
         self.norm_first = norm_first
 
     def _attend(self, x, key_padding_mask, attn_mask):
-        out, _ = self.self_attn(x, x, x, key_padding_mask=key_padding_mask, attn_mask=attn_mask)
-        return self.dropout(out)
+        """Positions exchange information: self-attention, queries = keys = values."""
+        out, _ = self.self_attn(x, x, x, key_padding_mask=key_padding_mask,
+                                attn_mask=attn_mask)
+        return self.dropout(out)  # (B, T, d)
 
     def _feed_forward(self, x):
+        """Each position on its own: d -> d_ff -> d, a ReLU between."""
         return self.dropout(self.linear2(self.dropout(F.relu(self.linear1(x)))))
 
     def forward(self, x, key_padding_mask=None, attn_mask=None) -> torch.Tensor:
-        if self.norm_first:
+        if self.norm_first:  # pre-norm: an untouched residual path from input to output
             x = x + self._attend(self.norm1(x), key_padding_mask, attn_mask)
             return x + self._feed_forward(self.norm2(x))
-        x = self.norm1(x + self._attend(x, key_padding_mask, attn_mask))
+        x = self.norm1(x + self._attend(x, key_padding_mask, attn_mask))  # post-norm
         return self.norm2(x + self._feed_forward(x))  # (B, T, d)
 
 
 class TransformerSeq2Seq(nn.Module):
     """An encoder-decoder Transformer for (source, target) token pairs: token embeddings
     scaled by sqrt(d_model), sinusoidal positions, ``nn.Transformer`` and a linear layer.
+    Used in notebooks/14_transformer (section 7), which rebuilds its output from those
+    parts; the package keeps its code, the lesson does not write it out.
 
     Takes the batches of ``nlpcourse.text.pair_loaders`` as
     :class:`nlpcourse.models.seq2seq.Seq2Seq` does: ``forward(src (B, S), src_lengths
