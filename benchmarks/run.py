@@ -91,12 +91,15 @@ def timed_child(command: list[str], env: dict | None = None, timeout: float = 36
 SEEDS_ENV, HEADLINES_ENV = "NLPCOURSE_SEED", "NLPCOURSE_HEADLINES"  # read by nlpcourse.bands
 
 
-def time_lessons(names: list[str], repeats: int, jupyter: str) -> tuple[dict[str, dict], dict[str, dict]]:
+def time_lessons(names: list[str], repeats: int, jupyter: str
+                 ) -> tuple[dict[str, dict], dict[str, dict], dict[str, str]]:
     """Execute each lesson ``repeats`` times, run k with seed k (so five runs give the
     seed band of each headline number), round robin (so a passing disturbance hits one
     run of several lessons rather than every run of one), as a learner would: ``jupyter
     execute`` on the committed notebook, outputs thrown away. Returns the timings and,
-    per lesson, each headline's values by seed."""
+    per lesson, each headline's values by seed, of the lessons that passed every seed;
+    and the failures, by lesson (a failing lesson skips its later seeds, so one broken
+    assert does not cost the whole run)."""
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     unknown = sorted(set(names) - set(lesson_names()))
@@ -104,15 +107,20 @@ def time_lessons(names: list[str], repeats: int, jupyter: str) -> tuple[dict[str
         raise ValueError(f"no lesson notebook named {unknown}; the lessons are {lesson_names()}")
     runs: dict[str, list[dict]] = {name: [] for name in names}
     headlines: dict[str, dict[str, dict]] = {name: {} for name in names}
+    failed: dict[str, str] = {}  # a failing lesson skips its later seeds; the rest go on
     with tempfile.TemporaryDirectory() as scratch:
         for seed in range(repeats):
             for name in names:
+                if name in failed:
+                    continue
                 out, record = Path(scratch) / f"{name}.ipynb", Path(scratch) / f"{name}-{seed}.jsonl"
                 env = {**os.environ, SEEDS_ENV: str(seed), HEADLINES_ENV: str(record)}
                 run = timed_child([jupyter, "execute", str(NOTEBOOKS / f"{name}.ipynb"), "--output", str(out)], env=env)
                 if run["returncode"] != 0:
-                    raise RuntimeError(f"{name} failed with seed {seed} (exit {run['returncode']}):\n"
-                                       f"{run['output'][-3000:]}")
+                    failed[name] = (f"{name} failed with seed {seed} (exit {run['returncode']}):\n"
+                                    f"{run['output'][-3000:]}")
+                    print(f"  {name} seed {seed}: FAILED (its other seeds are skipped)", flush=True)
+                    continue
                 print(f"  {name} seed {seed}: {run['wall_s']:.1f} s, "
                       f"{run['peak_rss_mb']} MB (load {run['load_before']})", flush=True)
                 del run["output"], run["returncode"]
@@ -122,7 +130,8 @@ def time_lessons(names: list[str], repeats: int, jupyter: str) -> tuple[dict[str
                     band = headlines[name].setdefault(entry["name"], {"seeds": [], "values": []})
                     band["seeds"].append(seed)
                     band["values"].append(round(entry["value"], 6))
-    return {name: summarise(lesson_runs) for name, lesson_runs in runs.items()}, headlines
+    timed = {name: summarise(lesson_runs) for name, lesson_runs in runs.items() if name not in failed}
+    return timed, {name: headlines[name] for name in timed}, failed
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -159,26 +168,33 @@ print(round(time.perf_counter() - start, 3))
 def lessons_command(args) -> None:
     names = args.only or lesson_names()
     path = RESULTS / "lessons.json"
-    # A partial rerun (--only) updates its lessons and keeps the others' last numbers.
-    previous = read_json(path) if args.only and path.exists() else {}
+    # A partial rerun (--only) updates its lessons and keeps the others' last numbers; so
+    # does a lesson that fails, until it is fixed and rerun.
+    previous = read_json(path) if path.exists() else {}
     jupyter = str(Path(sys.executable).with_name("jupyter"))
     print(f"Timing {len(names)} lessons x {args.repeats} seeds", flush=True)
     calibration = [calibration_seconds()]
-    timed, headlines = time_lessons(names, args.repeats, jupyter)
+    timed, headlines, failed = time_lessons(names, args.repeats, jupyter)
     calibration.append(calibration_seconds())
     calibration_s = round(statistics.mean(calibration), 3)
     for lesson in timed.values():  # each lesson against the calibration of its own run
         lesson["calibration_s"], lesson["calibration_runs"] = calibration_s, calibration
         lesson["calibrations"] = round(lesson["median_s"] / calibration_s, 1)
-    lessons = {**previous.get("lessons", {}), **timed}
+    kept = previous.get("lessons", {}) if args.only else {
+        name: entry for name, entry in previous.get("lessons", {}).items() if name in failed}
+    lessons = {**kept, **timed}
     # the machine's calibration is that of the last run of every lesson, not of a partial one
     machine_calibration = previous.get("calibration_s", calibration_s) if args.only else calibration_s
     write_json(path, {"machine": machine(), "repeats": args.repeats, "seeds": list(range(args.repeats)),
                       "calibration_s": machine_calibration,
                       "lessons": {name: lessons[name] for name in sorted(lessons)}})
-    recorded = {**(read_bands().get("lessons", {}) if args.only else {}),
+    old_bands = read_bands().get("lessons", {})
+    recorded = {**({name: old_bands[name] for name in old_bands if args.only or name in failed}),
                 **{name: table for name, table in headlines.items() if table}}
     update_bands("lessons", {name: recorded[name] for name in sorted(recorded)})
+    if failed:  # the others' numbers are written; these lessons keep their last ones
+        raise SystemExit("\n\n".join(failed.values()) + "\n\nrerun after the fix: python -m "
+                         f"benchmarks lessons --only {' '.join(failed)}")
 
 
 def update_bands(table: str, entries: dict) -> None:

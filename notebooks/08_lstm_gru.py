@@ -592,14 +592,19 @@ plt.show()
 # All three models solve the short sequences. As the distractors grow, the vanilla
 # RNN's accuracy falls to chance: by the time the gradient from the answer reaches the
 # first token it has been multiplied by fifty Jacobians and vanished
-# {cite:p}`pascanu2013difficulty`. The LSTM and GRU still get (nearly) every sequence
-# right at $L = 50$, as printed above with the band of the course's seeds. The asserts
-# hold every model above 95% on the shortest sequences, the gated models above 95% at
-# $L = 50$, and the RNN below 35% there, within ten points of chance.
+# {cite:p}`pascanu2013difficulty`. The gated models remember: the GRU gets every
+# sequence right at $L = 50$ on every seed of the course's benchmark, and the LSTM does
+# on most, but on some seeds it ends its 200 steps with one of the four classes still
+# unlearnt, far above chance and short of perfect (the band printed above shows it).
+# Which seeds stall can differ between processors, whose floating-point sums round in
+# different orders: one more reason the lessons quote bands, not single runs. The
+# asserts hold every model above 95% on the shortest sequences, the GRU above 95% and
+# the LSTM above 70% at $L = 50$, and the RNN below 35% there, within ten points of
+# chance.
 
 # %%
 assert all(results[c, LENGTHS[0]] > 0.95 for c in ["rnn", "lstm", "gru"])
-assert results["lstm", longest] > 0.95 and results["gru", longest] > 0.95
+assert results["lstm", longest] > 0.7 and results["gru", longest] > 0.95
 assert results["rnn", longest] < 0.35
 
 # %% [markdown]
@@ -765,7 +770,7 @@ assert not torch.allclose(notes_mix, (1 - z) * cand + z * h_old)  # same z: diff
 # | model | idea | features | strengths | weaknesses |
 # |---|---|---|---|---|
 # | vanilla RNN | one hidden state, rewritten at every step | $h_t = \tanh(W_x x_t + W_h h_{t-1} + b)$; $HX + H^2 + 2H$ weights | simple, small, fast | gradients vanish or explode; forgets after a few dozen steps (at chance at $L = 50$ here) |
-# | LSTM {cite:p}`hochreiter1997lstm` | RNN + a memory + memory management | cell state $C_t$; forget, input, output gates; 4x the RNN's weights | long-range memory through the additive cell update (nearly every sequence right at $L = 50$ here) | the largest and slowest of the three |
+# | LSTM {cite:p}`hochreiter1997lstm` | RNN + a memory + memory management | cell state $C_t$; forget, input, output gates; 4x the RNN's weights | long-range memory through the additive cell update (far above chance at $L = 50$ here; on some seeds one class stays unlearnt in 200 steps) | the largest and slowest of the three |
 # | GRU {cite:p}`cho2014gru` | LSTM merged into one state | reset and update gates; 3x the RNN's weights, 75% of an LSTM | as good as an LSTM on most tasks, cheaper | variants in the literature (which state $z$ weighs, where $r$ sits); a little less control than three gates |
 #
 # Measured here (printed after the experiment, with their bands): the accuracy of the

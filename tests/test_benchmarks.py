@@ -139,9 +139,26 @@ def test_each_run_of_a_lesson_gets_its_seed_and_its_headlines_are_collected(tmp_
     nbformat.write(notebook, tmp_path / "99_probe.ipynb")
     monkeypatch.setattr(run, "NOTEBOOKS", tmp_path)
     jupyter = str(Path(sys.executable).with_name("jupyter"))
-    timed, headlines = run.time_lessons(["99_probe"], repeats=3, jupyter=jupyter)
+    timed, headlines, failed = run.time_lessons(["99_probe"], repeats=3, jupyter=jupyter)
     assert headlines == {"99_probe": {"seed squared": {"seeds": [0, 1, 2], "values": [0.0, 1.0, 4.0]}}}
-    assert [r["seed"] for r in timed["99_probe"]["runs"]] == [0, 1, 2]
+    assert [r["seed"] for r in timed["99_probe"]["runs"]] == [0, 1, 2] and not failed
+
+
+def test_a_lesson_failing_on_one_seed_is_reported_and_the_others_still_timed(tmp_path, monkeypatch):
+    import nbformat
+
+    for name, source in [("98_fails_on_seed_1", "from nlpcourse.bands import lesson_seed\n"
+                                                "assert lesson_seed() != 1, 'seed 1 breaks me'"),
+                         ("99_passes", "print('fine')")]:
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]),
+                       tmp_path / f"{name}.ipynb")
+    monkeypatch.setattr(run, "NOTEBOOKS", tmp_path)
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    timed, headlines, failed = run.time_lessons(["98_fails_on_seed_1", "99_passes"], repeats=3,
+                                                jupyter=jupyter)
+    assert list(timed) == ["99_passes"] and len(timed["99_passes"]["runs"]) == 3
+    assert list(failed) == ["98_fails_on_seed_1"] and "seed 1 breaks me" in failed["98_fails_on_seed_1"]
+    assert "with seed 1" in failed["98_fails_on_seed_1"]
 
 
 def test_the_calibration_workload_takes_seconds():
