@@ -202,4 +202,6 @@ def test_lesson_16_the_lstm_is_half_a_nat_ahead_of_the_mini_gpt_on_the_same_wind
 def test_closing_page_attention_beats_the_context_vector_on_dates_on_every_seed():
     context_vector = recorded("12_seq2seq", "dates: exact match")
     for name in ("dates: exact match, dot", "dates: exact match, additive"):
-        assert min(recorded("13_attention", name)) > max(context_vector), name
+        attention = recorded("13_attention", name)  # the same seeds, in seed order
+        assert len(attention) == len(context_vector) >= 5, name
+        assert all(a > c for a, c in zip(attention, context_vector)), name
