@@ -1244,7 +1244,7 @@ assert runs["FastText"][1] > max(runs["Word2Vec"][1], runs["GloVe"][1])  # CPU s
 #   n-gram buckets hold more than ten times Word2Vec's parameters. (Per epoch, GloVe
 #   is the cheapest, as section 6 measured.)
 #
-# WordSim353 gives no ranking here: the shared pairs are too few (lesson 03 found 95%
+# WordSim353 gives no ranking here: the shared pairs are too few (lesson 03 found confidence
 # intervals wider than 0.3 on twice as many), so the four correlations are printed, not
 # compared. The neighbour lists show each method's character: read them for spelling
 # (FastText), for words of the same kind (Word2Vec, GloVe), and for modern usage (6B).
