@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carriers.txt pyproject.toml
 
-.PHONY: book test test-colab bench sync homework pins clean distclean
+.PHONY: book test test-colab bench checkpoints sync homework pins clean distclean
 
 # torch first and alone (CPU build), then the exact pins, then the data carriers without
 # their dependencies, then this package in editable mode. The stamp is written last, so an
@@ -69,6 +69,15 @@ test-colab:
 # an hour on 2 cores; run it on an otherwise idle machine, since it measures wall time.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks all
+
+# The course's long training runs, whose weights and records ship in nlpcourse/checkpoints/
+# (python -m training; not part of `make test`): about 2 hours on 2 cores, on an idle
+# machine. CHECKPOINTS="name ..." trains some of them. Multi30k is read from
+# ../shared/data when it is there (NLPCOURSE_MIRROR), else downloaded once and cached.
+SHARED_DATA := $(abspath $(wildcard ../shared/data))
+checkpoints: $(STAMP)
+	$(if $(SHARED_DATA),NLPCOURSE_MIRROR=$${NLPCOURSE_MIRROR:-$(SHARED_DATA)}) \
+	  OMP_NUM_THREADS=2 $(BIN)/python -m training $(CHECKPOINTS)
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)

@@ -143,6 +143,10 @@ class TransformerSeq2Seq(nn.Module):
     they are added to. The scale relies on that start: with ``nn.Embedding``'s default,
     standard deviation 1, the tokens would be sqrt(d_model) times larger than the
     positions (notebooks/14_transformer, section 4, checks both).
+
+    ``shared_embeddings=True`` (one subword vocabulary for both languages, as the
+    course's Multi30k checkpoint uses) makes the source embedding, the target embedding
+    and the output layer's weight one table, as Vaswani et al. (2017) do.
     """
 
     def __init__(
@@ -160,6 +164,7 @@ class TransformerSeq2Seq(nn.Module):
         sos_index: int = 1,
         eos_index: int = 2,
         pad_index: int = 0,
+        shared_embeddings: bool = False,
     ):
         super().__init__()
         for name, value in (("src_vocab_size", src_vocab_size), ("tgt_vocab_size", tgt_vocab_size),
@@ -170,9 +175,13 @@ class TransformerSeq2Seq(nn.Module):
             raise ValueError(f"d_model={d_model} is not divisible by nhead={nhead}")
         self.sos_index, self.eos_index, self.pad_index = sos_index, eos_index, pad_index
         self.d_model, self.max_len = d_model, max_len
+        if shared_embeddings and src_vocab_size != tgt_vocab_size:
+            raise ValueError("shared_embeddings needs one vocabulary for both sides, got "
+                             f"{src_vocab_size} source and {tgt_vocab_size} target tokens")
         self.src_embedding = nn.Embedding(src_vocab_size, d_model, padding_idx=pad_index)
-        self.tgt_embedding = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_index)
-        for embedding in (self.src_embedding, self.tgt_embedding):
+        self.tgt_embedding = (self.src_embedding if shared_embeddings else
+                              nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_index))
+        for embedding in dict.fromkeys((self.src_embedding, self.tgt_embedding)):
             # std d^-1/2, so that the sqrt(d) of PositionalEncoding brings the entries
             # to std 1, about the size of the positions (nn.Embedding's default is std 1)
             nn.init.normal_(embedding.weight, std=d_model**-0.5)
@@ -190,6 +199,8 @@ class TransformerSeq2Seq(nn.Module):
         self.transformer.encoder.enable_nested_tensor = False
         self.transformer.encoder.use_nested_tensor = False
         self.out = nn.Linear(d_model, tgt_vocab_size)
+        if shared_embeddings:  # one table reads and writes tokens (Press and Wolf 2017)
+            self.out.weight = self.tgt_embedding.weight
 
     def _check(self, src: torch.Tensor, src_lengths) -> torch.Tensor:
         if not isinstance(src, torch.Tensor) or src.dim() != 2:

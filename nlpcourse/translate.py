@@ -1,0 +1,103 @@
+"""Translating with an encoder-decoder: beam search, and BLEU two ways.
+
+:func:`beam_search` works with any model that has ``encode(src, src_lengths) ->
+(memory, src_mask)`` and ``decode(tgt_in, memory, src_mask) -> logits (B, T, V)``, as
+:class:`nlpcourse.models.transformer.TransformerSeq2Seq` has. It keeps ``beam_size``
+prefixes per sentence, all sentences in one batch, and ranks hypotheses by their
+log-probability divided by a length penalty, so that a finished short hypothesis does
+not win only for being short.
+
+:func:`anchor_bleu` scores the way bentrevett's pytorch-seq2seq notebooks do
+(torchtext's ``bleu_score`` on lower-cased tokens, 4-grams, no smoothing), so the
+course's number can be set beside theirs like for like; :func:`nlpcourse.metrics.corpus_bleu`
+is sacrebleu's standard score on detokenised text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from nlpcourse import checks
+from nlpcourse.metrics import BleuResult, corpus_bleu
+from nlpcourse.text import get_tokenizer
+
+__all__ = ["anchor_bleu", "beam_search", "length_penalty"]
+
+
+def length_penalty(length: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Wu et al. (2016)'s ((5 + length) / 6) ** alpha: 1 for one token, growing slowly;
+    alpha = 0 ranks by plain log-probability (which favours short outputs)."""
+    return ((5.0 + length.float()) / 6.0) ** alpha
+
+
+@torch.no_grad()
+def beam_search(
+    model,
+    src: torch.Tensor,
+    src_lengths,
+    beam_size: int = 5,
+    max_len: int = 50,
+    alpha: float = 0.6,
+) -> torch.Tensor:
+    """The best of ``beam_size`` hypotheses per source row: token ids (B, L), ending
+    with ``model.eos_index`` (then ``model.pad_index``), without ``<sos>``.
+
+    Every step extends each live prefix by every token, keeps the ``beam_size`` best
+    of the ``beam_size * V`` candidates per sentence (a finished hypothesis is one
+    candidate: itself, padded), and stops when all are finished or after ``max_len``
+    tokens. Candidates are ranked by log-probability / :func:`length_penalty`.
+    ``beam_size=1`` is greedy decoding.
+    """
+    beam_size = checks.positive_int("beam_size", beam_size)
+    max_len = checks.positive_int("max_len", max_len)
+    sos, eos, pad = model.sos_index, model.eos_index, model.pad_index
+    was_training = model.training
+    model.eval()
+    try:
+        memory, src_mask = model.encode(src, src_lengths)  # (B, S, d), (B, S)
+        batch, device = src.shape[0], src.device
+        # each sentence's encoding once per beam: row b * K + k is beam k of sentence b
+        memory = memory.repeat_interleave(beam_size, dim=0)  # (B*K, S, d)
+        src_mask = src_mask.repeat_interleave(beam_size, dim=0)  # (B*K, S)
+        prefix = torch.full((batch * beam_size, 1), sos, dtype=torch.long, device=device)
+        scores = torch.zeros(batch, beam_size, device=device)  # (B, K) log-probabilities
+        scores[:, 1:] = float("-inf")  # at the start the K beams are one and the same
+        lengths = torch.zeros(batch * beam_size, dtype=torch.long, device=device)
+        finished = torch.zeros(batch * beam_size, dtype=torch.bool, device=device)
+        for step in range(1, max_len + 1):
+            logits = model.decode(prefix, memory, src_mask)[:, -1]  # (B*K, V)
+            log_probs = F.log_softmax(logits.float(), dim=-1)
+            vocab = log_probs.shape[-1]
+            # a finished hypothesis has one continuation, padding, which costs nothing
+            log_probs[finished] = float("-inf")
+            log_probs[finished, pad] = 0.0
+            candidates = scores.reshape(-1, 1) + log_probs  # (B*K, V)
+            new_lengths = torch.where(finished, lengths, torch.full_like(lengths, step))
+            rank = candidates / length_penalty(new_lengths, alpha)[:, None]
+            _, best = rank.reshape(batch, -1).topk(beam_size, dim=1)  # (B, K) of K*V
+            beam, token = best // vocab, best % vocab  # which prefix, which next token
+            rows = (torch.arange(batch, device=device)[:, None] * beam_size + beam).reshape(-1)
+            scores = candidates.reshape(batch, -1).gather(1, best)  # (B, K)
+            prefix = torch.cat([prefix[rows], token.reshape(-1, 1)], dim=1)  # (B*K, t+1)
+            lengths = new_lengths[rows]
+            finished = finished[rows] | (token.reshape(-1) == eos)
+            if finished.all():
+                break
+        final = scores / length_penalty(lengths.reshape(batch, beam_size), alpha)
+        winner = final.argmax(dim=1)  # (B,)
+        rows = torch.arange(batch, device=device) * beam_size + winner
+        return prefix[rows, 1:]  # (B, L)
+    finally:
+        model.train(was_training)
+
+
+def anchor_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> BleuResult:
+    """BLEU the way bentrevett's notebooks compute it: both sides lower-cased and cut
+    into word and punctuation tokens (the course's ``"words"`` tokenizer where they use
+    spaCy's), then corpus BLEU-4 of the tokens with no further tokenisation."""
+    tokenize = get_tokenizer("words")  # lower-cases
+    return corpus_bleu([" ".join(tokenize(text)) for text in hypotheses],
+                       [" ".join(tokenize(text)) for text in references], tokenize="none")
