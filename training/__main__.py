@@ -10,6 +10,8 @@ from training.common import log
 
 RUNS = {  # checkpoint name -> the module that trains it
     "multi30k-de-en-transformer": "training.translation",
+    "shakespeare-char-gpt": "training.chargpt",
+    "mini-bert-mlm": "training.mlm",
 }
 
 

@@ -35,7 +35,9 @@ class CheckpointError(RuntimeError):
 
 @dataclass
 class Checkpoint:
-    """A trained model in eval mode, the tokenizer it was trained with, and its record."""
+    """A trained model in eval mode, the tokenizer it was trained with (a ``tokenizers``
+    ``Tokenizer`` for subword models, a character :class:`nlpcourse.text.Vocab` for the
+    character GPT), and its training record."""
 
     name: str
     model: torch.nn.Module
@@ -93,11 +95,20 @@ def _tokenizer(name: str):
 
 
 def _build(entry: dict) -> torch.nn.Module:
-    kind, config = entry["kind"], entry["config"]
+    kind, config = entry["kind"], dict(entry["config"])
     if kind == "transformer-seq2seq":
         from nlpcourse.models.transformer import TransformerSeq2Seq
 
         return TransformerSeq2Seq(**config)
+    if kind == "mini-bert":
+        from nlpcourse.models.bert import BERTConfig, MiniBERT
+
+        return MiniBERT(BERTConfig(**config))
+    if kind == "gpt":
+        from nlpcourse.models.gpt import GPT, GPTConfig
+
+        config.pop("vocabulary")
+        return GPT(GPTConfig(**config))
     raise CheckpointError(f"unknown checkpoint kind {kind!r}: this nlpcourse is older than "
                           "its manifest; reinstall it")
 
@@ -108,5 +119,10 @@ def load(name: str) -> Checkpoint:
     model = _build(entry)
     model.load_state_dict(_state_dict(name))
     model.eval()
-    tokenizer = _tokenizer(name) if "tokenizer" in entry["files"] else None
+    if "tokenizer" in entry["files"]:
+        tokenizer = _tokenizer(name)
+    else:  # a character model: its vocabulary is in the manifest
+        from nlpcourse.text import Vocab
+
+        tokenizer = Vocab(list(entry["config"]["vocabulary"]))
     return Checkpoint(name, model, tokenizer, entry["record"])

@@ -1,4 +1,4 @@
-"""BERT's pretraining inputs and sentence features from a BERT encoder.
+"""BERT's pretraining inputs, a mini BERT, and sentence features from a BERT encoder.
 
 Built in notebooks/15_bert, whose ``#@save`` cells write out :data:`IGNORE_INDEX`,
 :func:`mask_tokens` (section 3), :func:`mean_pool` and :func:`encode_texts` (section
@@ -13,17 +13,24 @@ Built in notebooks/15_bert, whose ``#@save`` cells write out :data:`IGNORE_INDEX
 - :func:`mean_pool` averages token vectors over the real (non-padding) positions.
 - :func:`encode_texts` runs a transformers encoder over many texts in length-sorted
   batches and returns one vector per text, mean-pooled or the ``[CLS]`` vector.
+- :class:`MiniBERT` is the course's own small BERT: token and learned position
+  embeddings, lesson 14's :class:`~nlpcourse.models.transformer.TransformerEncoderLayer`
+  stacked, and BERT's masked-language-model head. ``make checkpoints`` pretrains one
+  (``nlpcourse.checkpoints.load("mini-bert-mlm")``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from nlpcourse import checks
 
-__all__ = ["IGNORE_INDEX", "encode_texts", "mask_tokens", "mean_pool"]
+__all__ = ["IGNORE_INDEX", "BERTConfig", "MiniBERT", "encode_texts", "mask_tokens", "mean_pool"]
 
 IGNORE_INDEX = -100  # the label of unscored positions: F.cross_entropy's ignore_index
 
@@ -134,3 +141,82 @@ def encode_texts(
         for i, row in zip(chunk, pooled.float().cpu()):
             vectors[i] = row  # back in the order of texts
     return torch.stack(vectors)  # (N, H)
+
+
+@dataclass
+class BERTConfig:
+    """The sizes of a :class:`MiniBERT`; checked when it is made."""
+
+    vocab_size: int
+    max_len: int = 64  # the longest input, [CLS] and [SEP] included
+    n_layer: int = 4
+    n_head: int = 4
+    d_model: int = 128
+    d_ff: int = 512
+    dropout: float = 0.1
+    pad_id: int = 0
+
+    def __post_init__(self):
+        for name in ("vocab_size", "max_len", "n_layer", "n_head", "d_model", "d_ff"):
+            checks.positive_int(name, getattr(self, name))
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model={self.d_model} is not divisible by n_head={self.n_head}")
+        checks.fraction("dropout", self.dropout)
+        checks.index("pad_id", self.pad_id, self.vocab_size)
+
+
+class MiniBERT(nn.Module):
+    """A small BERT encoder with its masked-language-model head.
+
+    ``forward(ids (B, T), attention_mask (B, T) or None)`` returns the last layer's
+    vectors (B, T, d): token plus learned position embeddings, then ``n_layer`` of
+    lesson 14's encoder layers (pre-norm, which trains without tuning at this size; BERT
+    itself is post-norm) and a final layer norm. Padding (``attention_mask == 0``, or
+    ``ids == pad_id`` when no mask is given) is never attended to.
+    ``mlm_logits(hidden)`` is BERT's head: a dense layer, GELU and a layer norm, then the
+    token embedding table again (tied) and a bias, giving (B, T, vocab) logits.
+    """
+
+    def __init__(self, config: BERTConfig):
+        super().__init__()
+        from nlpcourse.models.transformer import TransformerEncoderLayer  # lesson 14's
+
+        self.config = config
+        self.tokens = nn.Embedding(config.vocab_size, config.d_model)
+        self.positions = nn.Embedding(config.max_len, config.d_model)
+        self.dropout = nn.Dropout(config.dropout)
+        self.layers = nn.ModuleList(
+            TransformerEncoderLayer(config.d_model, config.n_head, config.d_ff,
+                                    config.dropout, norm_first=True)
+            for _ in range(config.n_layer))
+        self.norm = nn.LayerNorm(config.d_model)
+        self.mlm_dense = nn.Linear(config.d_model, config.d_model)
+        self.mlm_norm = nn.LayerNorm(config.d_model)
+        self.mlm_bias = nn.Parameter(torch.zeros(config.vocab_size))
+        for module in self.modules():  # BERT's start: N(0, 0.02), zero biases
+            if isinstance(module, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(module.weight, std=0.02)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                nn.init.zeros_(module.bias)
+
+    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        ids = checks.token_ids(ids, "MiniBERT", self.config.vocab_size)  # (B, T)
+        if ids.shape[1] > self.config.max_len:
+            raise ValueError(f"input of length {ids.shape[1]} is longer than "
+                             f"max_len={self.config.max_len}")
+        if attention_mask is None:
+            attention_mask = ids != self.config.pad_id
+        elif attention_mask.shape != ids.shape:
+            raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)}, "
+                             f"ids {tuple(ids.shape)}")
+        padding = attention_mask == 0  # (B, T), True where attention is forbidden
+        steps = torch.arange(ids.shape[1], device=ids.device)
+        x = self.dropout(self.tokens(ids) + self.positions(steps))  # (B, T, d)
+        for layer in self.layers:
+            x = layer(x, key_padding_mask=padding)
+        return self.norm(x)  # (B, T, d)
+
+    def mlm_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """(..., d) vectors -> (..., vocab) logits of the token at each position."""
+        h = self.mlm_norm(F.gelu(self.mlm_dense(hidden)))
+        return h @ self.tokens.weight.T + self.mlm_bias  # tied to the input table
