@@ -80,6 +80,22 @@ def test_greedy_generation_answers_and_is_deterministic(first):
     assert greedy_answer(first.tokenizer, first.model, "What is the capital of France?") == answer
 
 
+def test_the_notes_prompt_through_gpt2s_tokenizer_is_an_error_not_nonsense(first):
+    from nlpcourse.data import gpt2_tokenizer
+    from nlpcourse.data.stamps import VocabularyMismatch
+
+    gpt2_ids = gpt2_tokenizer().encode("Artificial Intelligence is", return_tensors="pt")
+    own_ids = first.tokenizer.encode("Artificial Intelligence is", return_tensors="pt")
+    assert not torch.equal(gpt2_ids, own_ids)  # the same text, other ids
+    with pytest.raises(VocabularyMismatch, match="GPT-2 byte-level BPE .* small_llm"):
+        first.model.generate(gpt2_ids, max_length=30)
+    with pytest.raises(VocabularyMismatch):
+        first.model(input_ids=gpt2_ids)
+    output = first.model.generate(own_ids, attention_mask=torch.ones_like(own_ids),
+                                  max_length=12, do_sample=False)
+    assert first.tokenizer.decode(output[0]).startswith("Artificial Intelligence is")
+
+
 def test_second_call_loads_the_cache(first, monkeypatch):
     monkeypatch.setenv("NLPCOURSE_CACHE", str(first.root))
     # Without its carrier the GGUF cannot be read, so success here means the cache was used.

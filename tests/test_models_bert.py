@@ -162,3 +162,57 @@ def test_encode_texts_keeps_the_order_and_pools():
         encode_texts(tokenizer, model, "a text")
     with pytest.raises(ValueError, match="no texts"):
         encode_texts(tokenizer, model, [])
+
+
+# ------------------------------------------------------------------------- MiniBERT
+
+def tiny_bert(**sizes):
+    from nlpcourse.models.bert import BERTConfig, MiniBERT
+
+    torch.manual_seed(0)
+    return MiniBERT(BERTConfig(vocab_size=50, max_len=12, n_layer=2, n_head=2, d_model=16,
+                               d_ff=32, dropout=0.0, **sizes)).eval()
+
+
+def test_mini_bert_shapes_and_tied_head():
+    model = tiny_bert()
+    ids = torch.randint(5, 50, (3, 12))
+    hidden = model(ids)
+    assert hidden.shape == (3, 12, 16)
+    assert model.mlm_logits(hidden).shape == (3, 12, 50)
+    assert model.mlm_logits(hidden[:, 0]).shape == (3, 50)  # any leading shape
+    # the head's last matrix is the input table: moving one token's row moves its logit
+    before = model.mlm_logits(hidden)
+    with torch.no_grad():
+        model.tokens.weight[7] *= 2.0
+    after = model.mlm_logits(hidden)
+    assert not torch.allclose(before[..., 7], after[..., 7])
+    assert torch.allclose(before[..., 8], after[..., 8])
+    tables = [n for n, p in model.named_parameters() if p.shape == (50, 16)]
+    assert tables == ["tokens.weight"]  # one table of token vectors, read and written
+
+
+def test_mini_bert_padding_changes_nothing_at_real_positions():
+    model = tiny_bert()
+    ids = torch.randint(5, 50, (2, 6))
+    padded = torch.cat([ids, torch.zeros(2, 4, dtype=torch.long)], dim=1)  # [PAD] = 0
+    short, long = model(ids), model(padded)
+    assert torch.allclose(short, long[:, :6], atol=1e-5)
+    # an explicit attention mask does the same for a pad id the model does not know
+    mask = torch.cat([torch.ones(2, 6), torch.zeros(2, 4)], dim=1)
+    other = torch.cat([ids, torch.full((2, 4), 9)], dim=1)
+    assert torch.allclose(model(other, attention_mask=mask)[:, :6], short, atol=1e-5)
+
+
+def test_mini_bert_bad_input():
+    from nlpcourse.models.bert import BERTConfig
+
+    model = tiny_bert()
+    with pytest.raises(ValueError, match="longer than max_len=12"):
+        model(torch.ones(1, 13, dtype=torch.long))
+    with pytest.raises(ValueError, match="attention_mask has shape"):
+        model(torch.ones(2, 5, dtype=torch.long), attention_mask=torch.ones(2, 4))
+    with pytest.raises(ValueError):
+        model(torch.full((1, 3), 50))  # id outside the vocabulary
+    with pytest.raises(ValueError, match="not divisible"):
+        BERTConfig(vocab_size=10, d_model=10, n_head=3)

@@ -20,10 +20,11 @@ from nlpcourse.data.pretrained import bert_encoder, gpt2_tokenizer
 from nlpcourse.data.remote import REMOTE_DATASETS, fetch_dataset, imdb, multi30k, nsmc, sst2, tiny_shakespeare
 from nlpcourse.data.series import sunspots
 from nlpcourse.data.shakespeare import shakespeare
+from nlpcourse.data.stamps import VocabularyMismatch
 from nlpcourse.data.tweets import TWEET_CLASSES, TextClassificationData, tweets
 
 __all__ = [
-    "DataFileError", "DownloadError",
+    "DataFileError", "DownloadError", "VocabularyMismatch",
     # tier 1
     "tweets", "TWEET_CLASSES", "TextClassificationData", "shakespeare",
     "analogy_questions", "wordsim353", "simlex999", "lee_corpus",

