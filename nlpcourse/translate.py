@@ -1,11 +1,12 @@
-"""Translating with an encoder-decoder: beam search, and BLEU two ways.
+"""Translating with an encoder-decoder: beam search, whole sentences, and BLEU two ways.
 
 :func:`beam_search` works with any model that has ``encode(src, src_lengths) ->
 (memory, src_mask)`` and ``decode(tgt_in, memory, src_mask) -> logits (B, T, V)``, as
 :class:`nlpcourse.models.transformer.TransformerSeq2Seq` has. It keeps ``beam_size``
 prefixes per sentence, all sentences in one batch, and ranks hypotheses by their
 log-probability divided by a length penalty, so that a finished short hypothesis does
-not win only for being short.
+not win only for being short. :func:`translate` turns sentences into sentences with a
+subword tokenizer (a ``tokenizers.Tokenizer``, as the course's Multi30k checkpoint has).
 
 :func:`anchor_bleu` scores the way bentrevett's pytorch-seq2seq notebooks do
 (torchtext's ``bleu_score`` on lower-cased tokens, 4-grams, no smoothing), so the
@@ -24,7 +25,7 @@ from nlpcourse import checks
 from nlpcourse.metrics import BleuResult, corpus_bleu
 from nlpcourse.text import get_tokenizer
 
-__all__ = ["anchor_bleu", "beam_search", "length_penalty"]
+__all__ = ["anchor_bleu", "beam_search", "length_penalty", "translate"]
 
 
 def length_penalty(length: torch.Tensor, alpha: float) -> torch.Tensor:
@@ -92,6 +93,47 @@ def beam_search(
         return prefix[rows, 1:]  # (B, L)
     finally:
         model.train(was_training)
+
+
+@torch.no_grad()
+def translate(
+    model,
+    tokenizer,
+    sentences: Sequence[str],
+    *,
+    beam_size: int = 1,
+    max_len: int = 60,
+    alpha: float = 0.6,
+    batch_size: int = 100,
+) -> list[str]:
+    """Translations of ``sentences``, in their order: greedy (``beam_size=1``) or
+    :func:`beam_search`, each output cut at ``<eos>`` and decoded by ``tokenizer``.
+
+    ``tokenizer`` is the ``tokenizers.Tokenizer`` the model was trained with; sentences
+    are decoded in batches of similar length, which changes nothing but the time.
+    """
+    sentences = checks.texts(sentences, "translate")
+    encoded = [encoding.ids for encoding in tokenizer.encode_batch(list(sentences))]
+    empty = [i for i, ids in enumerate(encoded) if not ids]
+    if empty:
+        raise ValueError(f"sentence {empty[0]} has no tokens: {sentences[empty[0]]!r}")
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    outputs = [""] * len(encoded)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]  # indices of similar length
+        lengths = torch.tensor([len(encoded[i]) for i in chunk])  # (B,)
+        src = torch.full((len(chunk), int(lengths.max())), model.pad_index)  # (B, S)
+        for row, i in enumerate(chunk):
+            src[row, : len(encoded[i])] = torch.tensor(encoded[i])
+        if beam_size == 1:
+            ids, _ = model.greedy_decode(src, lengths, max_len=max_len)  # (B, L)
+        else:
+            ids = beam_search(model, src, lengths, beam_size, max_len, alpha)
+        for i, row in zip(chunk, ids.tolist()):
+            if model.eos_index in row:
+                row = row[: row.index(model.eos_index)]
+            outputs[i] = tokenizer.decode(row)
+    return outputs
 
 
 def anchor_bleu(hypotheses: Sequence[str], references: Sequence[str]) -> BleuResult:

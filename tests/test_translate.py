@@ -78,3 +78,22 @@ def test_anchor_bleu_ignores_case_and_splits_punctuation():
     assert anchor_bleu(refs, refs).score == pytest.approx(100.0)
     assert anchor_bleu([r.upper().replace(".", " .") for r in refs], refs).score == pytest.approx(100.0)
     assert anchor_bleu(["a dog runs .", "two cats sleep ."], refs).score < 10
+
+
+def test_translate_keeps_the_order_cuts_at_eos_and_checks_its_input(tmp_path):
+    from nlpcourse.translate import translate
+    from training.translation import train_bpe
+
+    texts = ["ein hund läuft .", "a dog runs .", "zwei katzen schlafen .", "two cats sleep ."]
+    tokenizer = train_bpe(texts * 20, tmp_path / "bpe.json")
+    m = model(vocab=tokenizer.get_vocab_size())
+    sentences = ["zwei katzen schlafen lange .", "ein hund ."]
+    greedy = translate(m, tokenizer, sentences, max_len=6)
+    assert len(greedy) == 2 and all(isinstance(text, str) for text in greedy)
+    # each sentence alone gives what it gave in the batch: order and padding change nothing
+    assert [translate(m, tokenizer, [text], max_len=6)[0] for text in sentences] == greedy
+    assert len(translate(m, tokenizer, sentences, beam_size=3, max_len=6)) == 2
+    with pytest.raises(TypeError, match="not one string"):
+        translate(m, tokenizer, "ein hund .")
+    with pytest.raises(ValueError, match="sentence 1 has no tokens"):
+        translate(m, tokenizer, ["ein hund .", ""])

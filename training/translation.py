@@ -34,7 +34,7 @@ from nlpcourse.data import multi30k
 from nlpcourse.metrics import corpus_bleu
 from nlpcourse.models.transformer import TransformerSeq2Seq
 from nlpcourse.train import seed_everything
-from nlpcourse.translate import anchor_bleu, beam_search
+from nlpcourse.translate import anchor_bleu, translate
 from training.common import log, publish
 
 NAME = "multi30k-de-en-transformer"
@@ -129,25 +129,6 @@ def mean_loss(model, examples, batch_size: int = 100) -> float:
     return total / count
 
 
-@torch.no_grad()
-def translate(model, tokenizer, examples, beam_size: int, batch_size: int = 100) -> list[str]:
-    """Detokenised translations of the examples' sources, in order."""
-    # decode in batches of similar source length: less padding, same results
-    order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
-    outputs = [None] * len(examples)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
-        src, lengths, _, _ = collate(examples, chunk)
-        if beam_size == 1:
-            ids, _ = model.greedy_decode(src, lengths, max_len=MAX_OUTPUT)
-        else:
-            ids = beam_search(model, src, lengths, beam_size=beam_size, max_len=MAX_OUTPUT)
-        for i, row in zip(chunk, ids.tolist()):
-            row = row[: row.index(2)] if 2 in row else row  # up to <eos>
-            outputs[i] = tokenizer.decode(row)
-    return outputs
-
-
 def averaged(states: list[dict]) -> dict:
     return {key: sum(state[key] for state in states) / len(states) for key in states[0]}
 
@@ -204,10 +185,11 @@ def run() -> dict:
 
         last = {k: v.clone() for k, v in model.state_dict().items()}
         references = {name: [target for _, target in data[name]] for name in ("validation", "test")}
+        sources = {name: [source for source, _ in data[name]] for name in ("validation", "test")}
         choices = {}
         for label, state in (("last epoch", last), (f"average of last {AVERAGE_LAST}", averaged(snapshots))):
             model.load_state_dict(state)
-            hyps = translate(model, tokenizer, splits["validation"], beam_size=1)
+            hyps = translate(model, tokenizer, sources["validation"], max_len=MAX_OUTPUT)
             choices[label] = (corpus_bleu(hyps, references["validation"], lowercase=True).score, state)
             log(f"{label}: validation BLEU {choices[label][0]:.2f} (greedy)")
         chosen = max(choices, key=lambda label: choices[label][0])
@@ -215,7 +197,8 @@ def run() -> dict:
 
         scores, examples = {}, {}
         for decoding, beam in (("greedy", 1), (f"beam {BEAM_SIZE}", BEAM_SIZE)):
-            hyps = translate(model, tokenizer, splits["test"], beam_size=beam)
+            hyps = translate(model, tokenizer, sources["test"], beam_size=beam,
+                             max_len=MAX_OUTPUT)
             scores[decoding] = {
                 "sacrebleu": round(corpus_bleu(hyps, references["test"], lowercase=True).score, 2),
                 "anchor_bleu": round(anchor_bleu(hyps, references["test"]).score, 2)}
