@@ -25,9 +25,21 @@ def test_one_record_per_model_with_the_schema(records):
 
 
 def test_bleu_is_a_percentage_and_training_lowers_the_loss(records):
+    gru, transformer = records
+    assert gru["details"]["val_loss_after"] < gru["details"]["val_loss_before"] - 0.3
+    assert 0.0 <= gru["details"]["bleu_anchors_way"] <= 100.0
+    assert len(gru["details"]["examples"]) == 3
+    for result in transformer["details"]["bleu"].values():
+        assert 0.0 <= result["anchor_bleu"] <= 100.0
     for record in records:
-        details = record["details"]
         assert 0.0 <= record["value"] <= 100.0
-        assert 0.0 <= details["bleu_on_our_tokens"] <= 100.0
-        assert details["val_loss_after"] < details["val_loss_before"] - 0.3, record["name"]
-        assert len(details["examples"]) == 3
+        assert "German->English" in record["task"]
+
+
+def test_the_transformer_is_the_checkpoint_and_reads_german(records):
+    transformer = records[1]
+    best = max(result["sacrebleu"] for result in transformer["details"]["bleu"].values())
+    assert transformer["value"] == best
+    assert transformer["cpu_s"] > 600  # the training's CPU time, from the record
+    # even on the first 32 test sentences the checkpoint translates well
+    assert transformer["value"] > 25, transformer["details"]["examples"]
