@@ -62,6 +62,8 @@ def corpus_bleu(hypotheses: Sequence[str], references: Sequence[str], lowercase:
                          "BLEU needs one hypothesis per reference")
     if not references:
         raise ValueError("no sentences to score")
-    metric = sacrebleu.BLEU(lowercase=lowercase, tokenize=tokenize)
+    # force: with tokenize="none" the text is tokenised on purpose, so sacrebleu's
+    # warning that it looks tokenised would only be noise
+    metric = sacrebleu.BLEU(lowercase=lowercase, tokenize=tokenize, force=tokenize == "none")
     score = metric.corpus_score(hypotheses, [references])
     return BleuResult(float(score.score), str(metric.get_signature()))
