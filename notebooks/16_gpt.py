@@ -33,7 +33,8 @@
 #   self-attention and an MLP, a final layer norm, a tied output layer, and a loop that
 #   writes) and count its parameters by formula;
 # - train it on Shakespeare's characters and compare it with lesson 11's LSTM and with
-#   nanoGPT's published numbers;
+#   nanoGPT's published numbers; then load the course's long run of the same model
+#   (ten million characters read) and see what more training buys;
 # - load its weights into Hugging Face's `GPT2LMHeadModel`, count GPT-2's parameters,
 #   and read GPT-2's {term}`byte-level BPE` (바이트 수준 BPE) tokens for English and
 #   Korean;
@@ -42,7 +43,7 @@
 #   against `model.generate`.
 #
 # The plays, the GPT-2 vocabulary and the SmolLM2 weights all come inside pip packages,
-# so nothing is downloaded.
+# and the long run's weights inside the course package, so nothing is downloaded.
 # It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
 # measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
@@ -716,6 +717,78 @@ print("".join(vocab.lookup_tokens(sample[0])))
 # *thou*, and longer words only half spelled. Lesson 11's LSTM, half a nat or so
 # lower, spelled most words right: half a nat per character is a large difference.
 #
+# ### The long run: the same recipe, twenty minutes instead of twenty seconds
+#
+# Our run stopped while its loss was still falling. `make checkpoints` trained the
+# package's `GPT` with nanoGPT's CPU shape (4 blocks of 128, 4 heads, the same context
+# of 64) on the same training works and the same 84 characters, for 5,000 steps of 32
+# windows, and the course ships its weights. `nlpcourse.checkpoints.load` checks the
+# file against its sha256 before it reads it, and the record says how it was made.
+
+# %%
+from nlpcourse import checkpoints  # noqa: E402 (imported where first used)
+
+long_run = checkpoints.load("shakespeare-char-gpt")
+long_gpt, record = long_run.model, long_run.record
+assert long_run.tokenizer.get_itos() == vocab.get_itos()  # the same ids for the same characters
+long_loss = window_loss(long_gpt, val_windows)
+long_chars = record["recipe"]["characters_read"]
+cfg_long = long_gpt.config
+print(f"long run: {cfg_long.n_layer} blocks of {cfg_long.n_embd} with {cfg_long.n_head} "
+      f"heads, context {cfg_long.block_size}, {long_gpt.num_parameters():,} parameters; "
+      f"{record['recipe']['steps']:,} steps of {record['recipe']['batch']} windows, "
+      f"{long_chars / 1e6:.1f} million characters read in {record['cpu_s'] / 60:.0f} CPU "
+      f"minutes (commit {record['commit']})")
+print(f"validation loss on the same 512 windows: long run {long_loss:.2f}, "
+      f"this lesson's run {val_loss:.2f}, lesson 11's LSTM {lstm_band.low:.2f} to "
+      f"{lstm_band.high:.2f}")
+assert abs(long_loss - record["held_out"]["value"]) < 2e-3  # what its record says
+assert long_loss < lstm_band.low - 0.1  # below the LSTM, on every seed of lesson 11
+long_sample = long_gpt.generate(prompt_ids, 300, temperature=0.8, generator=seeded(0))
+print("".join(vocab.lookup_tokens(long_sample[0])))
+
+# %% [markdown]
+# Same prompt, same seed, same temperature: now most words are spelled, the speeches
+# have a speaker and lines of verse, and many phrases could pass for Shakespeare's
+# until one reads them for sense. Does the GPT trail the LSTM in this lesson only
+# because it read fewer characters? The long run's record has its validation loss
+# at regular steps, so we can read off its loss after about as many characters as
+# lesson 11's LSTM read in its 700 steps.
+
+# %% mystnb={"image": {"alt": "Validation loss against characters read, on a log scale: this lesson's mini GPT over its short run, the long run's curve over ten times as many characters, and a hatched box for lesson 11's LSTM at the number of characters it read."}}
+chars_per_step = long_chars / record["recipe"]["steps"]
+long_curve = [(point["step"] * chars_per_step, point["val_loss"])
+              for point in record["curve"][1:]]  # (characters read, loss)
+near_lstm = min(long_curve, key=lambda point: abs(math.log(point[0] / lstm_chars)))
+print(f"long run after {near_lstm[0] / 1e6:.1f} million characters: {near_lstm[1]:.2f}; "
+      f"lesson 11's LSTM after {lstm_chars / 1e6:.1f} million: {lstm_band.low:.2f} to "
+      f"{lstm_band.high:.2f}; parameters: {long_gpt.num_parameters() / lstm_params:.1f} "
+      "times the LSTM's")
+assert near_lstm[1] < lstm_band.low  # a little below the LSTM at about its characters
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.plot([step * BATCH * BLOCK for step, _ in val_curve[1:]],
+        [loss for _, loss in val_curve[1:]], "o-", label="this lesson's mini GPT")
+ax.plot(*zip(*long_curve), "s-", label="long run (make checkpoints)")
+ax.fill_between([lstm_chars / 1.15, lstm_chars * 1.15], lstm_band.low, lstm_band.high,
+                facecolor="none", edgecolor="C2", hatch="//",
+                label="lesson 11's LSTM (seeds 0-4)")
+ax.axhline(bigram_loss, color="grey", linestyle=":", label="bigram")
+ax.set(xscale="log", xlabel="characters read in training",
+       ylabel="validation loss (nats per character)", title="More text, lower loss")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# At about the LSTM's count of characters the long run's GPT, with its learning rate
+# still high at that point, is already a little below the LSTM's band, and then it
+# keeps falling to the end of its run. So this lesson's GPT trails the LSTM at least
+# partly because it read fewer characters, which on a CPU is a matter of speed (the
+# LSTM reads more per second, as measured above). What the curve does not settle is
+# which architecture is better for the same size and the same text: the long run's GPT
+# also has several times the LSTM's parameters (printed above). Settling that takes an
+# LSTM and a GPT of equal size trained on the same characters, a few minutes each on
+# this CPU, with `train_gpt` and lesson 11's `CharLM` as the pieces.
+#
 # ## 4. GPT-2: the same architecture, and a byte-level tokenizer
 #
 # Our mini GPT *is* GPT-2's architecture at a smaller size. To show it, we load its
@@ -847,24 +920,12 @@ assert counts[korean] > 2 * len(korean) - 5  # mostly 2-3 tokens per syllable
 # each token in training. Tokenizers trained on multilingual text merge Korean
 # syllables and words too.
 #
-# The notes load the pretrained GPT-2 with `GPT2Tokenizer` and
-# `GPT2LMHeadModel.from_pretrained("gpt2")`, a download of about half a gigabyte. Here is the same code
-# with the real tokenizer and a small GPT-2 with **random weights** (2 blocks, 64 wide),
-# since the course downloads nothing; the shapes are the point, the text is noise.
-
-# %%
-# random weights
-gpt2_tiny = GPT2LMHeadModel(GPT2Config(n_layer=2, n_head=2, n_embd=64)).eval()
-inputs = gpt2_tok("Artificial Intelligence is", return_tensors="pt")
-print("input_ids", tuple(inputs["input_ids"].shape),
-      gpt2_tok.convert_ids_to_tokens(inputs["input_ids"][0]))
-outputs = gpt2_tiny.generate(**inputs, max_length=30, do_sample=False,
-                             pad_token_id=gpt2_tok.eos_token_id)
-print("output", tuple(outputs.shape),
-      repr(gpt2_tok.decode(outputs[0], skip_special_tokens=True)))
-assert outputs.shape == (1, 30)
-print(f"{sum(p.numel() for p in gpt2_tiny.parameters()):,} parameters, "
-      f"{50_257 * 64:,} of them in the token embedding")
+# The notes end this topic with GPT-2 itself: `GPT2Tokenizer` and
+# `GPT2LMHeadModel.from_pretrained("gpt2")` continue "Artificial Intelligence is" up to
+# `max_length=30` tokens. Those weights are a download of about half a gigabyte from
+# the Hugging Face Hub, which no installable package carries, and the course runs
+# offline; section 5 runs the same code on a pretrained model of the same family that
+# does come in a package.
 
 # %% [markdown]
 # ## 5. A pretrained small language model: SmolLM2-135M
@@ -895,6 +956,39 @@ print(f"loaded in {time.perf_counter() - start:.1f} s: {llm_params:,} parameters
 assert 134e6 < llm_params < 135e6 and cfg.tie_word_embeddings
 
 # %% [markdown]
+# **The notes' example, on real weights.** SmolLM2 is not GPT-2, but it is a GPT of
+# the same family, and the notes' code runs on it unchanged apart from the loader: the
+# tokenizer turns the prompt into ids, `generate` appends the likeliest token until
+# the text is `max_length=30` tokens long, prompt included, and the tokenizer turns
+# the ids back into text.
+
+# %%
+from nlpcourse.data import VocabularyMismatch  # noqa: E402 (imported where first used)
+
+input_ids = llm_tok.encode("Artificial Intelligence is", return_tensors="pt")  # (1, T0)
+output = llm.generate(input_ids, attention_mask=torch.ones_like(input_ids),
+                      max_length=30, do_sample=False)  # (1, <= 30)
+print(repr(llm_tok.decode(output[0], skip_special_tokens=True)))
+assert output.shape[1] <= 30 and torch.equal(output[0, : input_ids.shape[1]], input_ids[0])
+gpt2_ids = gpt2_tok.encode("Artificial Intelligence is", return_tensors="pt")
+print("the same words as ids: SmolLM2", input_ids[0].tolist(), "GPT-2",
+      gpt2_ids[0].tolist())
+try:  # GPT-2's ids given to SmolLM2: a mistake that transformers does not notice
+    llm.generate(gpt2_ids, max_length=30)
+except VocabularyMismatch as error:
+    print("VocabularyMismatch:", error)
+else:
+    raise AssertionError("SmolLM2 accepted GPT-2's ids")
+
+# %% [markdown]
+# Every tokenizer has its own numbering: the same three words are other ids in GPT-2's
+# vocabulary, and a model reads ids, not words. Given GPT-2's ids, SmolLM2 would read
+# other pieces of text and continue those, fluently and without any error from
+# transformers. The course's loaders (`gpt2_tokenizer`, `small_llm`, `bert_encoder`)
+# mark the ids their tokenizers make, and their models refuse ids marked by another,
+# as above. With your own models and tokenizers, keep each model with the tokenizer it
+# was trained with.
+#
 # ### Our own decoding loop, with a KV cache
 #
 # Generating is lesson 11's loop, with one saving. At step $t$ a GPT needs the keys and
@@ -1071,7 +1165,8 @@ assert "language" in answer.lower()
 #
 # - **Steps.** The validation curve above is still falling when training stops:
 #   `train_gpt(SEED, steps=2000)` trains longer (a minute or two on two CPU threads)
-#   and goes lower. The course's benchmark trains nanoGPT's own CPU configuration
+#   and goes lower, and section 3's long run (`make checkpoints`, `training/chargpt.py`
+#   in the repository) shows how far the same recipe goes. The course's benchmark trains nanoGPT's own CPU configuration
 #   (4 blocks of 128 with 4 heads, a context of 64, 12 windows a step, a learning rate
 #   of 1e-3, 2,000 steps) with the package's `GPT` on *tiny Shakespeare* and nanoGPT's
 #   split, and reaches a validation loss of 1.83 in about four minutes on two threads
@@ -1270,7 +1365,8 @@ headlines.report("SmolLM2 nats per character on Macbeth", llm_nats / llm_chars, 
 # | unigram | each character with its training frequency | 83 free numbers | 3.31 | the floor to beat | no context |
 # | char LSTM (lesson 11) {cite:p}`graves2013generating` | a recurrent state carries the past | 96,468 | not run here: the band of lesson 11's seeds under `make bench`, half a nat or so below the mini GPT, after 700 steps | learns fast at this size on a CPU: several times the characters per second | reads one step at a time; one fixed-size state for the whole past |
 # | mini GPT (ours) {cite:p}`radford2019gpt2` | decoder-only Transformer: causal self-attention, pre-norm blocks, tied head | 109,568 | your run's, after 800 steps (section 3), still falling | all positions trained in parallel; reads any of the last 64 characters directly; scales with data and compute | slow to start at this size; a fixed context; attention costs $T^2$ |
-# | GPT-2 small | the same architecture, 1,136 times bigger, byte-level BPE | 124,439,808 | counted; English 0.17 and Korean 2.19 tokens per character | any text, no unknown token | its merges favour English: Korean costs 13 times as many tokens per character |
+# | mini GPT, long run (`make checkpoints`) | the same recipe in nanoGPT's CPU shape: 4 blocks of 128, 10.2 million characters read | 812,288 | printed in section 3: below the LSTM's band | spells its words, lays out speeches and verse | 23 CPU minutes of training |
+| GPT-2 small | the same architecture, 1,136 times bigger, byte-level BPE | 124,439,808 | counted; English 0.17 and Korean 2.19 tokens per character | any text, no unknown token | its merges favour English: Korean costs 13 times as many tokens per character |
 # | SmolLM2-135M-Instruct {cite:p}`allal2025smollm2` | a Llama-style GPT, 2 trillion tokens, instruction-tuned | 134,515,008 | 1.09 nats per character on a passage of *Macbeth* (exercise 2) |  fluent English; answers questions through its chat template | a small model: weak facts and reasoning; weights unpacked from 4 bits |
 #
 # | decoding rule | on SmolLM2 here |
