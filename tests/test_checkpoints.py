@@ -107,3 +107,26 @@ def test_unknown_names_and_kinds_are_clear_errors(tmp_path, monkeypatch):
     (folder / "manifest.json").unlink()
     with pytest.raises(checkpoints.CheckpointError, match="manifest.json is missing"):
         checkpoints.names()
+
+
+def test_the_package_carries_the_checkpoints(tmp_path, root):
+    """What `pip install "nlpcourse @ git+..."` installs in Colab: a wheel built from the
+    package's files, which must hold every file the manifest lists."""
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(root / "nlpcourse", source / "nlpcourse",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(tmp_path / "wheel"), str(source)],
+                   check=True, capture_output=True)
+    wheel, = (tmp_path / "wheel").glob("nlpcourse-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    listed = {f["file"] for entry in checkpoints.manifest().values() for f in entry["files"].values()}
+    for file in sorted(listed | {"manifest.json"}):
+        assert f"nlpcourse/checkpoints/{file}" in names, f"the wheel has no {file}"
