@@ -730,15 +730,16 @@ from nlpcourse import checkpoints  # noqa: E402 (imported where first used)
 
 long_run = checkpoints.load("shakespeare-char-gpt")
 long_gpt, record = long_run.model, long_run.record
-assert long_run.tokenizer.get_itos() == vocab.get_itos()  # the same ids for the same characters
+# the same 84 characters under the same ids as this lesson's vocabulary
+assert long_run.tokenizer.get_itos() == vocab.get_itos()
 long_loss = window_loss(long_gpt, val_windows)
 long_chars = record["recipe"]["characters_read"]
-cfg_long = long_gpt.config
-print(f"long run: {cfg_long.n_layer} blocks of {cfg_long.n_embd} with {cfg_long.n_head} "
-      f"heads, context {cfg_long.block_size}, {long_gpt.num_parameters():,} parameters; "
-      f"{record['recipe']['steps']:,} steps of {record['recipe']['batch']} windows, "
-      f"{long_chars / 1e6:.1f} million characters read in {record['cpu_s'] / 60:.0f} CPU "
-      f"minutes (commit {record['commit']})")
+cfg_long, recipe = long_gpt.config, record["recipe"]
+print(f"long run: {cfg_long.n_layer} blocks of {cfg_long.n_embd} with "
+      f"{cfg_long.n_head} heads, context {cfg_long.block_size}, "
+      f"{long_gpt.num_parameters():,} parameters; {recipe['steps']:,} steps of "
+      f"{recipe['batch']} windows, {long_chars / 1e6:.1f} million characters read in "
+      f"{record['cpu_s'] / 60:.0f} CPU minutes (commit {record['commit']})")
 print(f"validation loss on the same 512 windows: long run {long_loss:.2f}, "
       f"this lesson's run {val_loss:.2f}, lesson 11's LSTM {lstm_band.low:.2f} to "
       f"{lstm_band.high:.2f}")
@@ -760,9 +761,10 @@ chars_per_step = long_chars / record["recipe"]["steps"]
 long_curve = [(point["step"] * chars_per_step, point["val_loss"])
               for point in record["curve"][1:]]  # (characters read, loss)
 near_lstm = min(long_curve, key=lambda point: abs(math.log(point[0] / lstm_chars)))
-print(f"long run after {near_lstm[0] / 1e6:.1f} million characters: {near_lstm[1]:.2f}; "
-      f"lesson 11's LSTM after {lstm_chars / 1e6:.1f} million: {lstm_band.low:.2f} to "
-      f"{lstm_band.high:.2f}; parameters: {long_gpt.num_parameters() / lstm_params:.1f} "
+size_ratio = long_gpt.num_parameters() / lstm_params
+print(f"long run after {near_lstm[0] / 1e6:.1f} million characters: "
+      f"{near_lstm[1]:.2f}; lesson 11's LSTM after {lstm_chars / 1e6:.1f} million: "
+      f"{lstm_band.low:.2f} to {lstm_band.high:.2f}; parameters: {size_ratio:.1f} "
       "times the LSTM's")
 assert near_lstm[1] < lstm_band.low  # a little below the LSTM at about its characters
 fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -969,7 +971,8 @@ input_ids = llm_tok.encode("Artificial Intelligence is", return_tensors="pt")  #
 output = llm.generate(input_ids, attention_mask=torch.ones_like(input_ids),
                       max_length=30, do_sample=False)  # (1, <= 30)
 print(repr(llm_tok.decode(output[0], skip_special_tokens=True)))
-assert output.shape[1] <= 30 and torch.equal(output[0, : input_ids.shape[1]], input_ids[0])
+assert output.shape[1] <= 30  # max_length counts the prompt too
+assert torch.equal(output[0, : input_ids.shape[1]], input_ids[0])
 gpt2_ids = gpt2_tok.encode("Artificial Intelligence is", return_tensors="pt")
 print("the same words as ids: SmolLM2", input_ids[0].tolist(), "GPT-2",
       gpt2_ids[0].tolist())
