@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime
 import json
-import platform
 import shutil
 import subprocess
 import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import torch
 
+from benchmarks.records import machine  # the facts a results file carries
 from nlpcourse.checkpoints import FOLDER, MANIFEST
 from nlpcourse.data.files import atomic_path, sha256_of
 
@@ -31,18 +29,6 @@ def log(message: str) -> None:
     print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
-@contextmanager
-def cpu_clock():
-    """Wall and process-CPU seconds (all threads) of a ``with`` block, in a dict."""
-    times = {}
-    wall, cpu = time.perf_counter(), time.process_time()
-    try:
-        yield times
-    finally:
-        times["wall_s"] = round(time.perf_counter() - wall, 1)
-        times["cpu_s"] = round(time.process_time() - cpu, 1)
-
-
 def commit() -> str:
     """The repository's commit, with ``+dirty`` when tracked files differ from it."""
     def git(*args):
@@ -50,19 +36,6 @@ def commit() -> str:
     head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
     dirty = git("status", "--porcelain", "--untracked-files=no", "--", "nlpcourse", "training")
     return head + ("+dirty" if dirty.strip() else "")
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "torch_threads": torch.get_num_threads(),
-            "python": platform.python_version(), "torch": torch.__version__}
 
 
 def half_precision(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
