@@ -1,8 +1,9 @@
 """Translating with an encoder-decoder: beam search, whole sentences, and BLEU two ways.
 
-:func:`beam_search` works with any model that has ``encode(src, src_lengths) ->
-(memory, src_mask)`` and ``decode(tgt_in, memory, src_mask) -> logits (B, T, V)``, as
-:class:`nlpcourse.models.transformer.TransformerSeq2Seq` has. It keeps ``beam_size``
+:func:`beam_search` works with any model that decodes one token at a time through
+``init_decoding(src, src_lengths)`` and ``decode_step(token, state)``, as
+:class:`nlpcourse.models.seq2seq.Seq2Seq` and
+:class:`nlpcourse.models.transformer.TransformerSeq2Seq` do. It keeps ``beam_size``
 prefixes per sentence, all sentences in one batch, and ranks hypotheses by their
 log-probability divided by a length penalty, so that a finished short hypothesis does
 not win only for being short. :func:`translate` turns sentences into sentences with a
@@ -12,6 +13,9 @@ subword tokenizer (a ``tokenizers.Tokenizer``, as the course's Multi30k checkpoi
 (torchtext's ``bleu_score`` on lower-cased tokens, 4-grams, no smoothing), so the
 course's number can be set beside theirs like for like; :func:`nlpcourse.metrics.corpus_bleu`
 is sacrebleu's standard score on detokenised text.
+
+Built in notebooks/12_seq2seq, whose ``#@save`` cells write out :func:`train_bpe`,
+:func:`length_penalty` and :func:`beam_search` as they stand here.
 """
 
 from __future__ import annotations
@@ -25,8 +29,31 @@ from nlpcourse import checks
 from nlpcourse.metrics import BleuResult, corpus_bleu
 from nlpcourse.text import get_tokenizer
 
-__all__ = ["anchor_bleu", "beam_search", "length_penalty", "translate"]
+__all__ = ["anchor_bleu", "beam_search", "length_penalty", "train_bpe", "translate"]
 
+
+def train_bpe(texts, vocab_size, specials=("<pad>", "<sos>", "<eos>", "<unk>")):
+    """A lower-cased byte-pair-encoding tokenizer (a ``tokenizers.Tokenizer``) learnt
+    on ``texts``, with ``vocab_size`` pieces; ``specials`` get the first ids.
+
+    Words are cut at spaces (each marked with "▁", so that decoding puts the spaces
+    back) and punctuation marks stand alone before the merges are learnt.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers.trainers import BpeTrainer
+
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFKC(), normalizers.Lowercase()]
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.Metaspace(), pre_tokenizers.Punctuation()]
+    )
+    tokenizer.decoder = decoders.Metaspace()
+    trainer = BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials),
+                         show_progress=False)
+    tokenizer.train_from_iterator(texts, trainer)
+    return tokenizer
 
 def length_penalty(length: torch.Tensor, alpha: float) -> torch.Tensor:
     """Wu et al. (2016)'s ((5 + length) / 6) ** alpha: 1 for one token, growing slowly;
@@ -35,14 +62,7 @@ def length_penalty(length: torch.Tensor, alpha: float) -> torch.Tensor:
 
 
 @torch.no_grad()
-def beam_search(
-    model,
-    src: torch.Tensor,
-    src_lengths,
-    beam_size: int = 5,
-    max_len: int = 50,
-    alpha: float = 0.6,
-) -> torch.Tensor:
+def beam_search(model, src, src_lengths, beam_size=5, max_len=50, alpha=0.6):
     """The best of ``beam_size`` hypotheses per source row: token ids (B, L), ending
     with ``model.eos_index`` (then ``model.pad_index``), without ``<sos>``.
 
@@ -50,49 +70,50 @@ def beam_search(
     of the ``beam_size * V`` candidates per sentence (a finished hypothesis is one
     candidate: itself, padded), and stops when all are finished or after ``max_len``
     tokens. Candidates are ranked by log-probability / :func:`length_penalty`.
-    ``beam_size=1`` is greedy decoding.
+    ``beam_size=1`` is greedy decoding. The model decodes one token at a time:
+    ``init_decoding(src, src_lengths)`` returns its decoder's starting state as a dict
+    of tensors, batch first, and ``decode_step(token, state)`` the next logits (B, V)
+    and state.
     """
     beam_size = checks.positive_int("beam_size", beam_size)
     max_len = checks.positive_int("max_len", max_len)
     sos, eos, pad = model.sos_index, model.eos_index, model.pad_index
     was_training = model.training
     model.eval()
-    try:
-        memory, src_mask = model.encode(src, src_lengths)  # (B, S, d), (B, S)
-        batch, device = src.shape[0], src.device
-        # each sentence's encoding once per beam: row b * K + k is beam k of sentence b
-        memory = memory.repeat_interleave(beam_size, dim=0)  # (B*K, S, d)
-        src_mask = src_mask.repeat_interleave(beam_size, dim=0)  # (B*K, S)
-        prefix = torch.full((batch * beam_size, 1), sos, dtype=torch.long, device=device)
-        scores = torch.zeros(batch, beam_size, device=device)  # (B, K) log-probabilities
-        scores[:, 1:] = float("-inf")  # at the start the K beams are one and the same
-        lengths = torch.zeros(batch * beam_size, dtype=torch.long, device=device)
-        finished = torch.zeros(batch * beam_size, dtype=torch.bool, device=device)
-        for step in range(1, max_len + 1):
-            logits = model.decode(prefix, memory, src_mask)[:, -1]  # (B*K, V)
-            log_probs = F.log_softmax(logits.float(), dim=-1)
-            vocab = log_probs.shape[-1]
-            # a finished hypothesis has one continuation, padding, which costs nothing
-            log_probs[finished] = float("-inf")
-            log_probs[finished, pad] = 0.0
-            candidates = scores.reshape(-1, 1) + log_probs  # (B*K, V)
-            new_lengths = torch.where(finished, lengths, torch.full_like(lengths, step))
-            rank = candidates / length_penalty(new_lengths, alpha)[:, None]
-            _, best = rank.reshape(batch, -1).topk(beam_size, dim=1)  # (B, K) of K*V
-            beam, token = best // vocab, best % vocab  # which prefix, which next token
-            rows = (torch.arange(batch, device=device)[:, None] * beam_size + beam).reshape(-1)
-            scores = candidates.reshape(batch, -1).gather(1, best)  # (B, K)
-            prefix = torch.cat([prefix[rows], token.reshape(-1, 1)], dim=1)  # (B*K, t+1)
-            lengths = new_lengths[rows]
-            finished = finished[rows] | (token.reshape(-1) == eos)
-            if finished.all():
-                break
-        final = scores / length_penalty(lengths.reshape(batch, beam_size), alpha)
-        winner = final.argmax(dim=1)  # (B,)
-        rows = torch.arange(batch, device=device) * beam_size + winner
-        return prefix[rows, 1:]  # (B, L)
-    finally:
-        model.train(was_training)
+    batch, device = src.shape[0], src.device
+    state = model.init_decoding(src, src_lengths)
+    # each sentence's state once per beam: row b * K + k is beam k of sentence b
+    state = {name: t.repeat_interleave(beam_size, dim=0) for name, t in state.items()}
+    prefix = torch.full((batch * beam_size, 1), sos, dtype=torch.long, device=device)
+    scores = torch.zeros(batch, beam_size, device=device)  # (B, K) log-probabilities
+    scores[:, 1:] = float("-inf")  # at the start the K beams are one and the same
+    lengths = torch.zeros(batch * beam_size, dtype=torch.long, device=device)
+    finished = torch.zeros(batch * beam_size, dtype=torch.bool, device=device)
+    for step in range(1, max_len + 1):
+        logits, state = model.decode_step(prefix[:, -1], state)  # (B*K, V)
+        log_probs = F.log_softmax(logits.float(), dim=-1)
+        vocab = log_probs.shape[-1]
+        # a finished hypothesis has one continuation, padding, which costs nothing
+        log_probs[finished] = float("-inf")
+        log_probs[finished, pad] = 0.0
+        candidates = scores.reshape(-1, 1) + log_probs  # (B*K, V)
+        new_lengths = torch.where(finished, lengths, torch.full_like(lengths, step))
+        rank = candidates / length_penalty(new_lengths, alpha)[:, None]
+        _, best = rank.reshape(batch, -1).topk(beam_size, dim=1)  # (B, K) of K*V
+        beam, token = best // vocab, best % vocab  # which prefix, which next token
+        first_row = torch.arange(batch, device=device)[:, None] * beam_size  # (B, 1)
+        rows = (first_row + beam).reshape(-1)  # (B*K,) the prefix each new row extends
+        scores = candidates.reshape(batch, -1).gather(1, best)  # (B, K)
+        prefix = torch.cat([prefix[rows], token.reshape(-1, 1)], dim=1)  # (B*K, t+1)
+        state = {name: t[rows] for name, t in state.items()}  # follow the kept prefixes
+        lengths = new_lengths[rows]
+        finished = finished[rows] | (token.reshape(-1) == eos)
+        if finished.all():
+            break
+    model.train(was_training)
+    final = scores / length_penalty(lengths.reshape(batch, beam_size), alpha)
+    winner = final.argmax(dim=1)  # (B,)
+    return prefix[torch.arange(batch, device=device) * beam_size + winner, 1:]  # (B, L)
 
 
 @torch.no_grad()

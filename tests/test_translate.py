@@ -80,12 +80,11 @@ def test_anchor_bleu_ignores_case_and_splits_punctuation():
     assert anchor_bleu(["a dog runs .", "two cats sleep ."], refs).score < 10
 
 
-def test_translate_keeps_the_order_cuts_at_eos_and_checks_its_input(tmp_path):
-    from nlpcourse.translate import translate
-    from training.translation import train_bpe
+def test_translate_keeps_the_order_cuts_at_eos_and_checks_its_input():
+    from nlpcourse.translate import train_bpe, translate
 
     texts = ["ein hund läuft .", "a dog runs .", "zwei katzen schlafen .", "two cats sleep ."]
-    tokenizer = train_bpe(texts * 20, tmp_path / "bpe.json")
+    tokenizer = train_bpe(texts * 20, 60)
     m = model(vocab=tokenizer.get_vocab_size())
     sentences = ["zwei katzen schlafen lange .", "ein hund ."]
     greedy = translate(m, tokenizer, sentences, max_len=6)
@@ -97,3 +96,39 @@ def test_translate_keeps_the_order_cuts_at_eos_and_checks_its_input(tmp_path):
         translate(m, tokenizer, "ein hund .")
     with pytest.raises(ValueError, match="sentence 1 has no tokens"):
         translate(m, tokenizer, ["ein hund .", ""])
+
+
+@pytest.mark.parametrize("norm_first", [True, False])
+def test_decode_step_gives_the_logits_of_decode_on_the_whole_prefix(norm_first):
+    torch.manual_seed(0)
+    m = TransformerSeq2Seq(20, 20, d_model=16, nhead=2, num_encoder_layers=2,
+                           num_decoder_layers=2, dim_feedforward=32,
+                           norm_first=norm_first).eval()
+    src, lengths = torch.randint(4, 20, (3, 7)), torch.tensor([7, 4, 2])
+    prefix = torch.cat([torch.ones(3, 1, dtype=torch.long), torch.randint(4, 20, (3, 5))], 1)
+    memory, mask = m.encode(src, lengths)
+    whole = m.decode(prefix, memory, mask)  # (B, T, V)
+    cache = m.init_decoding(src, lengths)
+    for t in range(prefix.shape[1]):
+        logits, cache = m.decode_step(prefix[:, t], cache)
+        assert torch.allclose(logits, whole[:, t], atol=1e-5), t
+
+
+def test_beam_search_works_with_the_recurrent_seq2seq():
+    from nlpcourse.models.seq2seq import Seq2Seq
+
+    torch.manual_seed(0)
+    m = Seq2Seq(12, 12, embedding_dim=8, hidden_size=16, attention="dot").eval()
+    src, lengths = source()
+    greedy, _ = m.greedy_decode(src, lengths, max_len=6)
+    beam = beam_search(m, src, lengths, beam_size=1, max_len=6, alpha=0.0)
+    assert torch.equal(beam, greedy[:, : beam.shape[1]])
+    assert beam_search(m, src, lengths, beam_size=4, max_len=6).shape[0] == len(src)
+
+
+def test_train_bpe_puts_the_specials_first_and_round_trips_lower_case():
+    from nlpcourse.translate import train_bpe
+
+    tokenizer = train_bpe(["Ein Hund läuft.", "A dog runs."] * 10, 50)
+    assert [tokenizer.token_to_id(t) for t in ("<pad>", "<sos>", "<eos>", "<unk>")] == [0, 1, 2, 3]
+    assert tokenizer.decode(tokenizer.encode("Ein Hund läuft.").ids) == "ein hund läuft."

@@ -34,7 +34,7 @@ from nlpcourse.data import multi30k
 from nlpcourse.metrics import corpus_bleu
 from nlpcourse.models.transformer import TransformerSeq2Seq
 from nlpcourse.train import seed_everything
-from nlpcourse.translate import anchor_bleu, translate
+from nlpcourse.translate import anchor_bleu, train_bpe, translate
 from training.common import log, publish
 
 NAME = "multi30k-de-en-transformer"
@@ -50,23 +50,6 @@ LABEL_SMOOTHING = 0.1
 AVERAGE_LAST = 5
 BEAM_SIZE, MAX_OUTPUT = 5, 60
 HELD_OUT = 200  # first test pairs whose loss the tests recompute from the shipped file
-
-
-def train_bpe(texts: list[str], path: Path):
-    """A BPE tokenizer learnt on ``texts``, saved to ``path``."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
-
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    # words at spaces (marked with "▁" so that decoding restores them), punctuation apart
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [pre_tokenizers.Metaspace(), pre_tokenizers.Punctuation()])
-    tokenizer.decoder = decoders.Metaspace()
-    trainer = trainers.BpeTrainer(vocab_size=VOCAB_SIZE, special_tokens=SPECIALS,
-                                  show_progress=False)
-    tokenizer.train_from_iterator(texts, trainer)
-    tokenizer.save(str(path))
-    return tokenizer
 
 
 def encode_pairs(tokenizer, pairs):
@@ -141,7 +124,9 @@ def run() -> dict:
     start_wall = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         tokenizer_file = Path(folder) / "tokenizer.json"
-        tokenizer = train_bpe([text for pair in data["train"] for text in pair], tokenizer_file)
+        tokenizer = train_bpe([text for pair in data["train"] for text in pair], VOCAB_SIZE,
+                              SPECIALS)
+        tokenizer.save(str(tokenizer_file))
         splits = {name: encode_pairs(tokenizer, pairs) for name, pairs in data.items()}
         log(f"BPE: {tokenizer.get_vocab_size()} pieces; train {len(splits['train'])} pairs")
         config = dict(src_vocab_size=tokenizer.get_vocab_size(),

@@ -157,6 +157,19 @@ class Seq2Seq(nn.Module):
             weights = None
         return torch.stack(tokens, dim=1), weights  # (B, L)
 
+    def init_decoding(self, src, src_lengths):
+        """The decoder's starting state for :meth:`decode_step` (and for
+        ``nlpcourse.translate.beam_search``): a dict of tensors, batch first."""
+        memory, state, mask = self.encode(src, src_lengths)
+        return {"state": state, "memory": memory, "mask": mask}
+
+    def decode_step(self, token, cache):
+        """Logits (B, V) of the token after ``token`` (B,), and the next state."""
+        logits, state, _ = self.step(
+            token, cache["state"], cache["memory"], cache["mask"]
+        )
+        return logits, {**cache, "state": state}
+
 
 class AttentionDecoder(nn.Module):
     """One step of the attention decoder (Bahdanau's order): the previous state asks

@@ -248,29 +248,97 @@ class TransformerSeq2Seq(nn.Module):
         memory, src_mask = self.encode(src, src_lengths)
         return self.decode(tgt_in, memory, src_mask)
 
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, d) -> (B, heads, T, d / heads)."""
+        heads = self.transformer.nhead
+        return x.view(x.shape[0], x.shape[1], heads, self.d_model // heads).transpose(1, 2)
+
+    def _project(self, attention: nn.MultiheadAttention, x: torch.Tensor, which: int):
+        """One of ``attention``'s input projections (0 query, 1 key, 2 value) of x
+        (B, T, d), split into heads: (B, heads, T, d / heads)."""
+        rows = slice(which * self.d_model, (which + 1) * self.d_model)
+        return self._heads(F.linear(x, attention.in_proj_weight[rows],
+                                    attention.in_proj_bias[rows]))
+
+    def _attend(self, attention, query, keys, values, allowed=None) -> torch.Tensor:
+        """``attention`` (an nn.MultiheadAttention) of a query (B, 1, d) over keys and
+        values already projected (B, heads, S, d / heads); (B, 1, d)."""
+        heads = F.scaled_dot_product_attention(self._project(attention, query, 0), keys,
+                                               values, attn_mask=allowed)  # (B, h, 1, dh)
+        return attention.out_proj(heads.transpose(1, 2).reshape(query.shape))
+
+    @torch.no_grad()
+    def init_decoding(self, src: torch.Tensor, src_lengths) -> dict[str, torch.Tensor]:
+        """What :meth:`decode_step` needs, as a dict of tensors whose first dimension is
+        the batch (so that beam search can reorder rows): each decoder layer's keys and
+        values of the memory, computed once, and its self-attention keys and values so
+        far (none yet)."""
+        memory, src_mask = self.encode(src, src_lengths)  # (B, S, d), (B, S)
+        cache = {"allowed": ~src_mask[:, None, None, :]}  # (B, 1, 1, S): real tokens
+        empty = self._heads(memory[:, :0])  # (B, h, 0, dh)
+        for i, layer in enumerate(self.transformer.decoder.layers):
+            cache[f"memory_keys{i}"] = self._project(layer.multihead_attn, memory, 1)
+            cache[f"memory_values{i}"] = self._project(layer.multihead_attn, memory, 2)
+            cache[f"keys{i}"], cache[f"values{i}"] = empty, empty
+        return cache
+
+    @torch.no_grad()
+    def decode_step(self, token: torch.Tensor, cache: dict[str, torch.Tensor]):
+        """Logits (B, V) of the token after ``token`` (B,), and the cache grown by one
+        position: the decoder run on one new position, whose self-attention reads the
+        keys and values the earlier positions left in the cache. The result equals the
+        last position of :meth:`decode` on the whole prefix (the causal mask makes the
+        earlier positions' outputs independent of later ones), at a cost of one position
+        instead of the whole prefix. In eval mode (no dropout)."""
+        position = cache["keys0"].shape[2]
+        if position >= self.max_len:
+            raise ValueError(f"the target would be longer than max_len={self.max_len}")
+        x = self.tgt_embedding(token)[:, None] * self.positions.scale  # (B, 1, d)
+        x = x + self.positions.table[position]
+        cache = dict(cache)
+        for i, layer in enumerate(self.transformer.decoder.layers):
+            # self-attention: this position's key and value join the earlier ones
+            h = layer.norm1(x) if layer.norm_first else x
+            cache[f"keys{i}"] = torch.cat(
+                [cache[f"keys{i}"], self._project(layer.self_attn, h, 1)], dim=2)
+            cache[f"values{i}"] = torch.cat(
+                [cache[f"values{i}"], self._project(layer.self_attn, h, 2)], dim=2)
+            sublayers = [
+                lambda h: self._attend(layer.self_attn, h, cache[f"keys{i}"],
+                                       cache[f"values{i}"]),
+                lambda h: self._attend(layer.multihead_attn, h, cache[f"memory_keys{i}"],
+                                       cache[f"memory_values{i}"], cache["allowed"]),
+                lambda h: layer.linear2(layer.activation(layer.linear1(h))),
+            ]
+            for sublayer, norm in zip(sublayers, (layer.norm1, layer.norm2, layer.norm3)):
+                x = x + sublayer(norm(x)) if layer.norm_first else norm(x + sublayer(x))
+        if self.transformer.decoder.norm is not None:
+            x = self.transformer.decoder.norm(x)
+        return self.out(x[:, 0]), cache  # (B, V)
+
     @torch.no_grad()
     def greedy_decode(self, src: torch.Tensor, src_lengths, max_len: int = 20):
         """Token ids (B, L) up to and including <eos> (then padding), and None.
 
-        The encoder runs once; the decoder reruns on the growing prefix at every step
-        and the most likely next token is appended. The second value stands where
-        ``Seq2Seq.greedy_decode`` returns attention weights, so code written for one
-        model works with the other.
+        The encoder runs once; at every step :meth:`decode_step` runs the decoder on the
+        newest token only (the earlier ones are in its cache) and the most likely next
+        token is appended. The second value stands where ``Seq2Seq.greedy_decode``
+        returns attention weights, so code written for one model works with the other.
         """
         if isinstance(max_len, bool) or not isinstance(max_len, int) or not 1 <= max_len < self.max_len:
             raise ValueError(f"max_len must be an int in [1, {self.max_len - 1}], got {max_len!r}")
         was_training = self.training
         self.eval()
-        memory, src_mask = self.encode(src, src_lengths)
-        batch = src.shape[0]
-        prefix = torch.full((batch, 1), self.sos_index, dtype=torch.long, device=src.device)  # (B, 1)
-        done = torch.zeros(batch, dtype=torch.bool, device=src.device)
+        cache = self.init_decoding(src, src_lengths)
+        token = torch.full((src.shape[0],), self.sos_index, dtype=torch.long, device=src.device)
+        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+        tokens = []
         for _ in range(max_len):
-            logits = self.decode(prefix, memory, src_mask)[:, -1]  # (B, V): the last position
+            logits, cache = self.decode_step(token, cache)  # (B, V)
             token = logits.argmax(-1).masked_fill(done, self.pad_index)  # (B,)
-            prefix = torch.cat([prefix, token[:, None]], dim=1)  # (B, t + 1)
+            tokens.append(token)
             done |= token == self.eos_index
             if done.all():
                 break
         self.train(was_training)
-        return prefix[:, 1:], None  # (B, L), without <sos>
+        return torch.stack(tokens, dim=1), None  # (B, L), without <sos>
