@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carriers.txt pyproject.toml
+# Multi30k (lessons 12-14, the translation benchmark and checkpoint) is read from
+# ../shared/data when it is there, through NLPCOURSE_MIRROR (unless that is set already),
+# else downloaded once and cached.
+SHARED_DATA := $(abspath $(wildcard ../shared/data))
+MIRROR := $(if $(SHARED_DATA),NLPCOURSE_MIRROR=$${NLPCOURSE_MIRROR:-$(SHARED_DATA)})
 
 .PHONY: book test test-colab bench checkpoints sync homework pins clean distclean
 
@@ -36,7 +41,7 @@ $(MATHJAX)/tex-mml-chtml.js: package.json package-lock.json
 # Execute every notebook and build the HTML into _build/html; a failing cell or any
 # Sphinx warning fails the build.
 book: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MIRROR) $(BIN)/jupyter-book build . -W -n --keep-going
 
 # Unit tests, every notebook through nbval, the jupytext drift check and a book build,
 # in two worker processes: the book build (which executes every notebook again) starts
@@ -46,7 +51,8 @@ book: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
 # cores, more threads only wait for each other (a 25 s cell took over 180 s that way).
 WORKERS ?= 2
 test: $(STAMP) $(MATHJAX)/tex-mml-chtml.js
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
+	$(MIRROR) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile \
+	  --no-loadscope-reorder
 
 # The Colab check, not part of `make test` (it downloads about 2.5 GB, a CUDA torch among
 # them; about 40 min): a throwaway venv in COLAB_DIR of Colab's Python 3.12 with the newest
@@ -68,16 +74,13 @@ test-colab:
 # times, then book/results.md and its figures from the JSON in benchmarks/results/. About
 # an hour on 2 cores; run it on an otherwise idle machine, since it measures wall time.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks all
+	$(MIRROR) $(BIN)/python -m benchmarks all
 
 # The course's long training runs, whose weights and records ship in nlpcourse/checkpoints/
 # (python -m training; not part of `make test`): about 2 hours on 2 cores, on an idle
-# machine. CHECKPOINTS="name ..." trains some of them. Multi30k is read from
-# ../shared/data when it is there (NLPCOURSE_MIRROR), else downloaded once and cached.
-SHARED_DATA := $(abspath $(wildcard ../shared/data))
+# machine. CHECKPOINTS="name ..." trains some of them.
 checkpoints: $(STAMP)
-	$(if $(SHARED_DATA),NLPCOURSE_MIRROR=$${NLPCOURSE_MIRROR:-$(SHARED_DATA)}) \
-	  OMP_NUM_THREADS=2 $(BIN)/python -m training $(CHECKPOINTS)
+	$(MIRROR) OMP_NUM_THREADS=2 $(BIN)/python -m training $(CHECKPOINTS)
 
 # After editing a notebook's .py source outside Jupyter: bring its .ipynb pair up to date.
 sync: $(STAMP)
