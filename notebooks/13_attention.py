@@ -38,15 +38,18 @@
 #   steps the context-vector model needed;
 # - read the attention weights as an {term}`alignment` (정렬) between output and input
 #   characters, and measure how often it lands on the right part of the input;
-# - draw the bottleneck curve of lesson 12 again, with and without attention.
+# - draw the bottleneck curve of lesson 12 again, with and without attention;
+# - see attention align real German and English sentences in the course's translator,
+#   and score translations with {term}`BLEU`.
 #
-# All data is generated here, so nothing is downloaded; the scale-up section shows
-# real translation on Multi30k, scored with {term}`BLEU`.
+# The dates and digits are generated here; the German-English pairs (Multi30k) are
+# downloaded once and cached, as in lesson 12.
 # It runs on the CPU, on a GPU runtime too, so that the numbers it asserts are the ones
 # measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
-# Runs only in Google Colab: installs the course package and sacrebleu (for BLEU).
+# Runs only in Google Colab: installs the course package and sacrebleu (for BLEU);
+# Multi30k downloads itself on first use.
 import subprocess
 import sys
 
@@ -75,16 +78,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import DataLoader
 
-from nlpcourse import checks
+from nlpcourse import checkpoints, checks
 from nlpcourse.bands import Headlines, lesson_seed
-from nlpcourse.data import dates
+from nlpcourse.data import dates, multi30k
 from nlpcourse.data.dates import FORMATS, format_date
 from nlpcourse.data.toy import reversal_pairs
 from nlpcourse.models.attention import padding_mask
 from nlpcourse.models.seq2seq import Seq2Seq
-from nlpcourse.text import pair_loaders
+from nlpcourse.text import PairCollate, pair_loaders
 from nlpcourse.train import fit, seed_everything
+from nlpcourse.translate import train_bpe
 
 # One thread: these models are tiny, and on a shared 2-core machine two threads spend
 # more time waiting for each other than computing.
@@ -881,59 +886,148 @@ assert char_long[None] < 0.7  # without attention, many digits of long strings w
 # order). The curves are a snapshot after two short epochs; the scale-up section says
 # how to watch the gap grow with longer training and longer strings.
 #
-# ## 8. Scale up
+# ## 8. Real sentences: German and English, aligned
 #
-# - **Steps and lengths.** Everything here is one or two epochs on one CPU thread. On
-#   the reversal task, try `epochs=10`, then strings of up to 24 digits
-#   (`reversal_pairs(50_000, 4, 24)`), and watch the gap between the two curves grow.
-#   On dates, `DATE_HIDDEN = 128` matches lesson 12's model exactly.
-# - **A bidirectional encoder.** Bahdanau's encoder read the input both ways, so that
-#   every state also knew what follows it; the course's `Seq2Seq` keeps lesson 12's
-#   one-way GRU, and lesson 14's Transformer encoder sees both sides by construction.
-# - **Size and device.** `Seq2Seq(..., embedding_dim=256, hidden_size=512,
-#   attention="additive", dropout=0.3)` and `fit(..., device=get_device(),
-#   grad_clip=1.0)` (from `nlpcourse.train`) for real sentences on a GPU.
-# - **Real translation: Multi30k.** `nlpcourse.data.multi30k()` (tier 2: it downloads
-#   a small archive once, checks its sha256 and caches it) returns 29,000 / 1,014 / 1,000
-#   English-German caption pairs {cite:p}`elliott2016multi30k` as a `TranslationData`
-#   whose `.splits()` is the dictionary `pair_loaders` wants. Words instead of
-#   characters: the `"basic_english"` tokenizer lower-cases and splits off punctuation,
-#   and `min_freq=2` keeps the vocabularies to words seen twice. This code is **not run**
-#   when the book is built (it needs the download and a GPU to be quick):
+# Dates and digits have one right alignment that we can check. Translation is where
+# Bahdanau's attention earned its name, so we end on real sentences: the Multi30k
+# captions of lesson 12, German into English. First the lesson's own model, the
+# attention decoder of section 5 on lesson 12's recipe, a BPE vocabulary of 1,000
+# pieces, for half as long: 32 steps of 64 pairs (attention makes each step dearer).
+# Then the course's translator, trained for hours,
+# which lesson 12 loaded.
+
+# %%
+translation_pairs = multi30k("de", "en")  # downloaded once, then read from the cache
+bpe = train_bpe([text for pair in translation_pairs.train for text in pair], 1000)
+pieces = [bpe.encode_batch([pair[side] for pair in translation_pairs.train[:2048]])
+          for side in (0, 1)]
+short_run_batches = DataLoader(
+    [(de.ids, en.ids) for de, en in zip(*pieces)], batch_size=64, shuffle=True,
+    collate_fn=PairCollate(),
+)
+seed_everything(SEED)
+de_en_attention = Seq2Seq(1000, 1000, embedding_dim=64, hidden_size=128,
+                          attention="dot")
+short_losses = []
+short_run = fit(de_en_attention, short_run_batches, epochs=1,
+                loss_fn=recording_loss(short_losses), metric=None, grad_clip=1.0,
+                optimizer=torch.optim.Adam(de_en_attention.parameters(), lr=3e-3),
+                progress=False)
+print(f"{len(short_losses)} steps in {short_run.seconds:.1f} s: loss "
+      f"{np.mean(short_losses[:10]):.2f} over the first 10, "
+      f"{np.mean(short_losses[-10:]):.2f} over the last 10")
+translator = checkpoints.load("multi30k-de-en-transformer")
+print(f"the course's translator: {translator.record['cpu_s'] / 60:.0f} CPU minutes "
+      f"on all {len(translation_pairs.train):,} training pairs")
+assert np.mean(short_losses[-10:]) < np.mean(short_losses[:10]) - 0.5
+
+# %% [markdown]
+# To see where a decoder looks, we feed it a human translation, teacher-forced, and
+# keep its weights over the source while it writes each piece. For the recurrent model
+# these are the weights its `step` returns. The Transformer has a cross-attention in
+# each of its three decoder layers, each with four heads; `decode_step` appends every
+# layer's weights to a list when given one, and we average the heads of one layer.
+
+
+# %%
+def aligned_pieces(tokenizer, source, target):
+    """The source's pieces and the target's pieces with <eos>, as ids."""
+    return tokenizer.encode(source).ids, tokenizer.encode(target).ids + [EOS]
+
+
+def recurrent_alignment(model, source_ids, target_ids):
+    """(T, S) attention weights of a Seq2Seq decoder writing target_ids, teacher
+    forced: row t is where it looks while it writes target piece t."""
+    src = torch.tensor([source_ids])  # (1, S)
+    memory, state, mask = model.encode(src, torch.tensor([len(source_ids)]))
+    rows, token = [], torch.tensor([SOS])
+    with torch.no_grad():
+        for next_id in target_ids:
+            _, state, weights = model.step(token, state, memory, mask)  # (1, S)
+            rows.append(weights[0])
+            token = torch.tensor([next_id])
+    return torch.stack(rows)  # (T, S)
+
+
+def transformer_alignment(model, source_ids, target_ids, layer):
+    """(T, S) cross-attention weights of one decoder layer, averaged over its heads,
+    while the Transformer writes target_ids, teacher forced."""
+    cache = model.init_decoding(torch.tensor([source_ids]), torch.tensor([len(source_ids)]))
+    rows, token = [], torch.tensor([SOS])
+    for next_id in target_ids:
+        weights = []  # one (1, heads, S) tensor per decoder layer
+        _, cache = model.decode_step(token, cache, cross_attention=weights)
+        rows.append(weights[layer][0].mean(dim=0))  # (S,)
+        token = torch.tensor([next_id])
+    return torch.stack(rows)  # (T, S)
+
+
+SOS, EOS = translator.model.sos_index, translator.model.eos_index
+shown = [translation_pairs.test[i] for i in (0, 4)]
+maps = []
+for source, target in shown:
+    for model, tokenizer in ((de_en_attention, bpe),
+                             (translator.model, translator.tokenizer)):
+        source_ids, target_ids = aligned_pieces(tokenizer, source, target)
+        if model is de_en_attention:
+            weights = recurrent_alignment(model, source_ids, target_ids)
+        else:
+            weights = transformer_alignment(model, source_ids, target_ids, layer=1)
+        maps.append((weights, [tokenizer.id_to_token(i) for i in source_ids],
+                     [tokenizer.id_to_token(i) for i in target_ids]))
+
+# %% mystnb={"image": {"alt": "Four grey-scale attention maps for two Multi30k test pairs, German source pieces as columns and the English reference pieces as rows. Left, the lesson's 32-step attention decoder: weights spread over many source pieces with no pattern. Right, the course's long-trained Transformer (second decoder layer, heads averaged): nearly one dark cell per row, each English piece on its German counterpart, hat on Hut, roof on Dach, house on Hauses."}}
+fig, axes = plt.subplots(2, 2, figsize=(12, 9.5))
+titles = [f"the lesson's attention GRU, {len(short_losses)} steps",
+          "the course's Transformer, layer 2"]
+for ax, (weights, source_pieces, target_pieces), title in zip(axes.flat, maps,
+                                                                titles * 2):
+    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1)
+    ax.set_xticks(range(len(source_pieces)), source_pieces, rotation=90, fontsize=8)
+    ax.set_yticks(range(len(target_pieces)), target_pieces, fontsize=8)
+    ax.set_title(title, fontsize=10)
+fig.tight_layout()
+plt.show()
+peak = [weights.max(dim=1).values.mean().item() for weights, _, _ in maps]
+print(f"mean largest weight per row: short run {peak[0]:.2f} and {peak[2]:.2f}, "
+      f"translator {peak[1]:.2f} and {peak[3]:.2f}")
+
+
+def looks_at(alignment, english, german):
+    """The source piece the row of the target piece `english` weighs most."""
+    weights, source_pieces, target_pieces = alignment
+    return source_pieces[weights[target_pieces.index(english)].argmax()]
+
+
+pairs_found = {(english, looks_at(maps[k], english, german)): german
+               for k, english, german in ((1, "▁hat", "▁hut"), (3, "▁roof", "▁dach"),
+                                          (3, "▁house", "▁hauses"))}
+print(pairs_found)
+assert all(found == german for (_, found), german in pairs_found.items())
+assert min(peak[1], peak[3]) > max(peak[0], peak[2]) + 0.2
+
+# %% [markdown]
+# After 32 steps the recurrent decoder's weights are spread over the sentence: it has
+# not yet learnt where to look. The long-trained Transformer's second layer has, and
+# its map is an alignment in the sense of {cite:t}`bahdanau2015attention`: nearly one
+# dark cell per English piece, on the German piece it translates ("hat" on "Hut",
+# "roof" on "Dach", "house" on "Hauses", as the assert checks), with a jump where the
+# two word orders differ. Nobody told the model which words correspond; it learnt
+# that from sentence pairs alone, because looking there made the next piece easier
+# to predict. Not every layer or head is this clean: other layers spread their weight
+# more, and reading attention maps as explanations has its critics (exercise 5 draws
+# the other layers).
 #
-# ```python
-# from nlpcourse.data import multi30k
-# from nlpcourse.train import get_device
-#
-# device = get_device()
-# data = multi30k("de", "en")  # German -> English, as in most tutorials
-# loaders = pair_loaders(data.splits(), "basic_english", min_freq=2, batch_size=128)
-# model = Seq2Seq(len(loaders.src_vocab), len(loaders.tgt_vocab), 256, 512,
-#                 attention="additive", dropout=0.3)
-# train_losses = []
-# fit(model, loaders.train, loaders.validation, epochs=10, device=device, grad_clip=1.0,
-#     optimizer=torch.optim.Adam(model.parameters(), lr=1e-3),
-#     loss_fn=recording_loss(train_losses), metric=None)
-# model.eval()
-# hypotheses = []
-# for src, src_lengths, _, _ in loaders.test:
-#     ids, _ = model.greedy_decode(src.to(device), src_lengths, max_len=50)
-#     hypotheses += [loaders.decode_target(row) for row in ids]
-# references = [target for _, target in data.test]  # as written: cased, untokenized
-# print(sacrebleu.corpus_bleu(hypotheses, [references], lowercase=True).score)
-# ```
-#
-# Translation has no single right answer, so exact match is useless there. The standard
-# score is {term}`BLEU` {cite:p}`papineni2002bleu`: the geometric mean of the modified
-# precisions of the output's 1- to 4-grams against the reference translation (each
-# n-gram counted at most as often as the reference has it), times a brevity penalty for
-# outputs shorter than the reference, on a 0 to 100 scale. Scores depend on the
-# tokenisation and casing, so {cite:t}`post2018sacrebleu` wrote `sacrebleu`, which
-# tokenises the references itself and reports its settings; `lowercase=True` above
-# matches our lower-cased outputs. For scale: {cite:t}`trevett2019seq2seq` reports a
-# test BLEU of about 28 on Multi30k German to English for a GRU encoder-decoder with a
-# bidirectional encoder and additive attention of this size (computed on lower-cased,
-# spaCy-tokenised text, so not exactly comparable with sacrebleu's number). Here is
+# **Scoring translations.** Translation has no single right answer, so exact match is
+# useless there. The standard score is {term}`BLEU` {cite:p}`papineni2002bleu`: the
+# geometric mean of the modified precisions of the output's 1- to 4-grams against the
+# reference translation (each n-gram counted at most as often as the reference has
+# it), times a brevity penalty for outputs shorter than the reference, on a 0 to 100
+# scale. Scores depend on the tokenisation and casing, so {cite:t}`post2018sacrebleu`
+# wrote `sacrebleu`, which tokenises the references itself and reports its settings.
+# Lesson 12 scored the translator both with sacrebleu and the way
+# {cite:t}`trevett2019seq2seq` computes BLEU (lower-cased, tokenised words), whose GRU
+# encoder-decoder with additive attention reaches about 28 on this test set. Here is
 # `sacrebleu` on three toy sentences.
 
 # %%
@@ -955,10 +1049,24 @@ assert 0 < corpus.score < 100
 # gets a wrong word and still keeps some n-grams: BLEU counts overlapping n-grams, not
 # meaning, which is why it is reported over a whole test set and used to compare
 # systems rather than to judge one sentence.
+#
+# ## 9. Scale up
+#
+# - **Steps and lengths.** Everything here is one or two epochs on one CPU thread. On
+#   the reversal task, try `epochs=10`, then strings of up to 24 digits
+#   (`reversal_pairs(50_000, 4, 24)`), and watch the gap between the two curves grow.
+#   On dates, `DATE_HIDDEN = 128` matches lesson 12's model exactly.
+# - **A bidirectional encoder.** Bahdanau's encoder read the input both ways, so that
+#   every state also knew what follows it; the course's `Seq2Seq` keeps lesson 12's
+#   one-way GRU, and lesson 14's Transformer encoder sees both sides by construction.
+# - **Size and device.** For real sentences on a GPU, train section 8's model for ten
+#   epochs on all 29,000 pairs, with `embedding_dim=256`, `hidden_size=512`,
+#   `attention="additive"` and `dropout=0.3`, and `fit(..., device=get_device())`
+#   (from `nlpcourse.train`).
 
 # %%
 lesson_seconds = time.perf_counter() - lesson_start
-print(f"lesson ran in {lesson_seconds:.1f} s")
+print(f"lesson ran in {lesson_seconds:.1f} s (German-English {short_run.seconds:.1f} s)")
 print(f"dates, exact match: dot {date_exact['dot']:.3f}, "
       f"additive {date_exact['additive']:.3f}")
 print(f"dates, the right field: dot {alignment['dot'][0]:.3f}, "
@@ -1099,12 +1207,35 @@ print(f"dot adds {dot - no_attention:,} (3H^2 in the GRU, H*V in the output laye
       f"additive another {additive_count - dot:,}")
 
 # %% [markdown]
+# **5.** Draw the Transformer's alignment of the second pair of section 8 in each of its
+# three decoder layers. Which layer is the sharpest, by the mean largest weight per row?
+
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# @title Solution to exercise 5
+source_ids, target_ids = aligned_pieces(translator.tokenizer, *shown[1])
+fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+sharpness = []
+for layer, ax in enumerate(axes):
+    weights = transformer_alignment(translator.model, source_ids, target_ids, layer)
+    sharpness.append(weights.max(dim=1).values.mean().item())
+    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1)
+    ax.set_title(f"layer {layer + 1}: mean largest weight {sharpness[-1]:.2f}")
+plt.show()
+print(f"sharpest: layer {np.argmax(sharpness) + 1}")
+assert np.argmax(sharpness) == 1
+# The first layer reads the source before the decoder knows much about its own
+# prefix, and spreads its weight; the second lines up the words; the third mixes
+# alignment with weight on the end of the sentence, where the model keeps
+# sentence-level information. Other models and seeds put the sharpest map elsewhere.
+
+# %% [markdown]
 # ## Summary
 #
 # | model | idea | on this lesson's tasks | strengths | weaknesses |
 # |---|---|---|---|---|
 # | context vector (lesson 12) {cite:p}`sutskever2014seq2seq` | the decoder sees only the encoder's last state | dates: still learning after several times as many pairs, hidden 128; reversal: almost no string of 9-10 digits right | simple; one vector per input | a fixed-size bottleneck: fails as inputs grow |
 # | dot-product attention {cite:p}`luong2015attention`, scaled as in {cite:p}`vaswani2017attention` | score $q \cdot k / \sqrt{d}$ (Luong's is unscaled, $q \cdot k$), softmax, weighted sum of values | dates: nearly all right after one epoch of 10,000 (hidden 64); reversal: most strings of 9-10 digits right; the right field nearly always | no parameters; one matrix product; the Transformer's form | query and keys must live in one space; unscaled, it saturates as $d$ grows |
+# | cross-attention of a trained Transformer (lesson 14) | each decoder layer attends over the source, four heads | German-English captions: one German piece per English piece in layer 2, with jumps where the word orders differ | learnt alignment with no alignment labels | other layers and heads are less clean; attention is not an explanation |
 # | additive attention {cite:p}`bahdanau2015attention` | score $v^\top \tanh(Wq + Uk + b)$ | dates: nearly all right after one epoch; the right field nearly always | any query and key sizes; a learned non-linear score | $2h^2 + 2h$ more weights; a (B, S, h) tensor per step, several times slower per call |
 #
 # Formulas to keep: $\alpha = \mathrm{softmax}(q K^\top / \sqrt{d})$, $c = \alpha V$;

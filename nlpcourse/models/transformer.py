@@ -260,12 +260,20 @@ class TransformerSeq2Seq(nn.Module):
         return self._heads(F.linear(x, attention.in_proj_weight[rows],
                                     attention.in_proj_bias[rows]))
 
-    def _attend(self, attention, query, keys, values, allowed=None) -> torch.Tensor:
+    def _attend(self, attention, query, keys, values, allowed=None, weights=None):
         """``attention`` (an nn.MultiheadAttention) of a query (B, 1, d) over keys and
-        values already projected (B, heads, S, d / heads); (B, 1, d)."""
-        heads = F.scaled_dot_product_attention(self._project(attention, query, 0), keys,
-                                               values, attn_mask=allowed)  # (B, h, 1, dh)
-        return attention.out_proj(heads.transpose(1, 2).reshape(query.shape))
+        values already projected (B, heads, S, d / heads); (B, 1, d). With a list
+        ``weights``, the attention weights (B, heads, S) are appended to it."""
+        query = self._project(attention, query, 0)  # (B, h, 1, dh)
+        if weights is None:
+            heads = F.scaled_dot_product_attention(query, keys, values, attn_mask=allowed)
+        else:  # the same, written out to keep the weights
+            scores = query @ keys.transpose(-2, -1) / math.sqrt(query.shape[-1])
+            if allowed is not None:
+                scores = scores.masked_fill(~allowed, float("-inf"))
+            weights.append(scores.softmax(dim=-1)[:, :, 0])  # (B, h, S)
+            heads = weights[-1][:, :, None] @ values  # (B, h, 1, dh)
+        return attention.out_proj(heads.transpose(1, 2).reshape(len(query), 1, -1))
 
     @torch.no_grad()
     def init_decoding(self, src: torch.Tensor, src_lengths) -> dict[str, torch.Tensor]:
@@ -283,13 +291,16 @@ class TransformerSeq2Seq(nn.Module):
         return cache
 
     @torch.no_grad()
-    def decode_step(self, token: torch.Tensor, cache: dict[str, torch.Tensor]):
+    def decode_step(self, token: torch.Tensor, cache: dict[str, torch.Tensor],
+                    cross_attention: list | None = None):
         """Logits (B, V) of the token after ``token`` (B,), and the cache grown by one
         position: the decoder run on one new position, whose self-attention reads the
         keys and values the earlier positions left in the cache. The result equals the
         last position of :meth:`decode` on the whole prefix (the causal mask makes the
         earlier positions' outputs independent of later ones), at a cost of one position
-        instead of the whole prefix. In eval mode (no dropout)."""
+        instead of the whole prefix. In eval mode (no dropout). With a list
+        ``cross_attention``, each decoder layer's weights over the source (B, heads, S)
+        are appended to it, first layer first."""
         position = cache["keys0"].shape[2]
         if position >= self.max_len:
             raise ValueError(f"the target would be longer than max_len={self.max_len}")
@@ -307,7 +318,8 @@ class TransformerSeq2Seq(nn.Module):
                 lambda h: self._attend(layer.self_attn, h, cache[f"keys{i}"],
                                        cache[f"values{i}"]),
                 lambda h: self._attend(layer.multihead_attn, h, cache[f"memory_keys{i}"],
-                                       cache[f"memory_values{i}"], cache["allowed"]),
+                                       cache[f"memory_values{i}"], cache["allowed"],
+                                       cross_attention),
                 lambda h: layer.linear2(layer.activation(layer.linear1(h))),
             ]
             for sublayer, norm in zip(sublayers, (layer.norm1, layer.norm2, layer.norm3)):
