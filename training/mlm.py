@@ -36,8 +36,8 @@ SEED = 0
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0-4
 VOCAB_SIZE, MAX_LEN, CHUNK_WORDS = 6000, 64, 48
 CONFIG = dict(max_len=MAX_LEN, n_layer=4, n_head=4, d_model=128, d_ff=512, dropout=0.1, pad_id=0)
-EPOCHS, TOKENS_PER_BATCH = 4, 4000
-PEAK_LR, WARMUP_SHARE, WEIGHT_DECAY = 1e-3, 0.05, 0.01
+EPOCHS, TOKENS_PER_BATCH = 8, 4000
+PEAK_LR, WARMUP_SHARE, WEIGHT_DECAY = 2e-3, 0.05, 0.01
 HELD_OUT = 1000  # held-out texts (half Shakespeare, half tweets) the tests re-mask
 HELD_OUT_SEED = 1234
 
