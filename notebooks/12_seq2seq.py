@@ -1088,7 +1088,8 @@ BPE_PIECES = 1000
 bpe = train_bpe([text for pair in translation_pairs.train for text in pair], BPE_PIECES)
 for text in (german, english):
     print(bpe.encode(text).tokens)
-print(f"{bpe.get_vocab_size()} pieces; decoded back: {bpe.decode(bpe.encode(german).ids)!r}")
+round_trip = bpe.decode(bpe.encode(german).ids)
+print(f"{bpe.get_vocab_size()} pieces; decoded back: {round_trip!r}")
 assert bpe.get_vocab_size() == BPE_PIECES and bpe.token_to_id("<eos>") == EOS
 
 # %% [markdown]
@@ -1132,8 +1133,8 @@ short_run = fit(de_en_model, short_run_batches, epochs=1, loss_fn=real_loss,
                 optimizer=torch.optim.Adam(de_en_model.parameters(), lr=3e-3),
                 metric=None, grad_clip=1.0, progress=False)
 first, last = np.mean(real_losses[:10]), np.mean(real_losses[-10:])
-print(f"{len(real_losses)} steps in {short_run.seconds:.1f} s; loss {first:.2f} over the "
-      f"first 10 steps (log {BPE_PIECES} = {np.log(BPE_PIECES):.2f}), {last:.2f} over "
+print(f"{len(real_losses)} steps in {short_run.seconds:.1f} s; loss {first:.2f} over "
+      f"the first 10 steps (log {BPE_PIECES} = {np.log(BPE_PIECES):.2f}), {last:.2f} over "
       "the last 10")
 examples = translation_pairs.test[:4]
 short_run_outputs = translate(de_en_model, bpe, [source for source, _ in examples])

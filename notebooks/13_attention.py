@@ -952,7 +952,8 @@ def recurrent_alignment(model, source_ids, target_ids):
 def transformer_alignment(model, source_ids, target_ids, layer):
     """(T, S) cross-attention weights of one decoder layer, averaged over its heads,
     while the Transformer writes target_ids, teacher forced."""
-    cache = model.init_decoding(torch.tensor([source_ids]), torch.tensor([len(source_ids)]))
+    src, src_lengths = torch.tensor([source_ids]), torch.tensor([len(source_ids)])
+    cache = model.init_decoding(src, src_lengths)
     rows, token = [], torch.tensor([SOS])
     for next_id in target_ids:
         weights = []  # one (1, heads, S) tensor per decoder layer
@@ -1066,7 +1067,8 @@ assert 0 < corpus.score < 100
 
 # %%
 lesson_seconds = time.perf_counter() - lesson_start
-print(f"lesson ran in {lesson_seconds:.1f} s (German-English {short_run.seconds:.1f} s)")
+print(f"lesson ran in {lesson_seconds:.1f} s "
+      f"(German-English {short_run.seconds:.1f} s)")
 print(f"dates, exact match: dot {date_exact['dot']:.3f}, "
       f"additive {date_exact['additive']:.3f}")
 print(f"dates, the right field: dot {alignment['dot'][0]:.3f}, "

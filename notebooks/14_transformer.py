@@ -1261,16 +1261,18 @@ bpe = train_bpe([text for pair in translation_pairs.train for text in pair], 100
 def bpe_batches(pairs, batch_size, shuffle):
     """PairCollate batches of the pairs' BPE pieces."""
     sides = [bpe.encode_batch([pair[k] for pair in pairs]) for k in (0, 1)]
-    return DataLoader([(de.ids, en.ids) for de, en in zip(*sides)], batch_size=batch_size,
-                      shuffle=shuffle, collate_fn=PairCollate())
+    return DataLoader([(de.ids, en.ids) for de, en in zip(*sides)],
+                      batch_size=batch_size, shuffle=shuffle, collate_fn=PairCollate())
 
 
 # small batches: more steps for the same work, and the peeking model needs steps to
 # find its shortcut
 train_batches = bpe_batches(translation_pairs.train[:3072], 16, shuffle=True)
-held_out = next(iter(bpe_batches(translation_pairs.validation[:200], 200, shuffle=False)))
+held_out = next(iter(bpe_batches(translation_pairs.validation[:200], 200,
+                                  shuffle=False)))  # one batch of 200 pairs
 trained = {}
-for name, kind in (("causal mask", TransformerSeq2Seq), ("no mask", PeekingTransformer)):
+for name, kind in [("causal mask", TransformerSeq2Seq),
+                   ("no mask", PeekingTransformer)]:
     seed_everything(SEED)
     trained[name] = kind(1000, 1000, d_model=64, nhead=2, num_encoder_layers=2,
                          num_decoder_layers=2, dim_feedforward=128, dropout=0.0)
@@ -1351,7 +1353,8 @@ print(f"width {config.d_model}, {len(config.transformer.encoder.layers)}+"
       f"{len(config.transformer.decoder.layers)} layers, "
       f"{translator.tokenizer.get_vocab_size():,} pieces, "
       f"{record['parameters']:,} parameters, {record['recipe']['epochs']} epochs, "
-      f"{record['cpu_s'] / 60:.0f} CPU minutes on {len(translation_pairs.train):,} pairs")
+      f"{record['cpu_s'] / 60:.0f} CPU minutes on "
+      f"{len(translation_pairs.train):,} pairs")
 ANCHORS = {"GRU + attention": 28.11, "Transformer": 36.52}  # trevett2019seq2seq, GPU
 print("test BLEU, the anchors' way: greedy "
       f"{record['test_bleu']['greedy']['anchor_bleu']}, beam of 5 "

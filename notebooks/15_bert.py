@@ -1286,8 +1286,8 @@ assert abs(tfidf_accuracy - probe_accuracy) < 0.05  # about as good as the probe
 mini = checkpoints.load("mini-bert-mlm")
 mini_bert, pieces = mini.model, mini.tokenizer  # MiniBERT, a tokenizers.Tokenizer
 mini_record = mini.record
-print(f"{mini_record['parameters']:,} parameters, {pieces.get_vocab_size():,} WordPiece "
-      f"pieces, {mini_record['recipe']['epochs']} epochs "
+print(f"{mini_record['parameters']:,} parameters, "
+      f"{pieces.get_vocab_size():,} WordPiece pieces, {mini_record['recipe']['epochs']} epochs "
       f"({mini_record['recipe']['steps']:,} steps) in "
       f"{mini_record['cpu_s'] / 60:.0f} CPU minutes")
 print(pieces.encode("Is this a dagger which I see before me?").tokens)
@@ -1365,8 +1365,8 @@ assert sum(r is not None for r in ranks) > sum(a in unigram_top for _, a in exam
 
 # %%
 scores = mini_record["held_out"]
-print(f"held-out masked pieces ({scores['masked_tokens']:,}): top-1 {scores['top1']:.1%}, "
-      f"top-5 {scores['top5']:.1%}; always the commonest piece: "
+print(f"held-out masked pieces ({scores['masked_tokens']:,}): "
+      f"top-1 {scores['top1']:.1%}, top-5 {scores['top5']:.1%}; always the commonest piece: "
       f"{scores['most_frequent_token_top1']:.1%}")
 assert scores["top1"] > 3 * scores["most_frequent_token_top1"]
 
@@ -1700,7 +1700,8 @@ X_ner, y_ner, ner_words = word_vectors(plays[:6])
 X_pick, y_pick, _ = word_vectors(plays[6:])  # two more plays, to pick a threshold
 X_mac, y_mac, mac_words = word_vectors(["Macbeth"], per_play=400)
 with threadpool_limits(1):
-    tagger = LogisticRegression(max_iter=3000, class_weight="balanced").fit(X_ner, y_ner)
+    tagger = LogisticRegression(max_iter=3000, class_weight="balanced")
+    tagger.fit(X_ner, y_ner)
 # "balanced" weights make the rare class cheap to predict: ask for more confidence
 thresholds = np.linspace(0.5, 0.99, 50)
 picked = tagger.predict_proba(X_pick)[:, 1]
