@@ -1134,8 +1134,8 @@ short_run = fit(de_en_model, short_run_batches, epochs=1, loss_fn=real_loss,
                 metric=None, grad_clip=1.0, progress=False)
 first, last = np.mean(real_losses[:10]), np.mean(real_losses[-10:])
 print(f"{len(real_losses)} steps in {short_run.seconds:.1f} s; loss {first:.2f} over "
-      f"the first 10 steps (log {BPE_PIECES} = {np.log(BPE_PIECES):.2f}), {last:.2f} over "
-      "the last 10")
+      f"the first 10 steps (log {BPE_PIECES} = {np.log(BPE_PIECES):.2f}), "
+      f"{last:.2f} over the last 10")
 examples = translation_pairs.test[:4]
 short_run_outputs = translate(de_en_model, bpe, [source for source, _ in examples])
 for (source, reference), output in zip(examples, short_run_outputs):

@@ -1286,10 +1286,10 @@ assert abs(tfidf_accuracy - probe_accuracy) < 0.05  # about as good as the probe
 mini = checkpoints.load("mini-bert-mlm")
 mini_bert, pieces = mini.model, mini.tokenizer  # MiniBERT, a tokenizers.Tokenizer
 mini_record = mini.record
+recipe = mini_record["recipe"]
 print(f"{mini_record['parameters']:,} parameters, "
-      f"{pieces.get_vocab_size():,} WordPiece pieces, {mini_record['recipe']['epochs']} epochs "
-      f"({mini_record['recipe']['steps']:,} steps) in "
-      f"{mini_record['cpu_s'] / 60:.0f} CPU minutes")
+      f"{pieces.get_vocab_size():,} WordPiece pieces, {recipe['epochs']} epochs "
+      f"({recipe['steps']:,} steps) in {mini_record['cpu_s'] / 60:.0f} CPU minutes")
 print(pieces.encode("Is this a dagger which I see before me?").tokens)
 
 # %% [markdown]
@@ -1366,8 +1366,8 @@ assert sum(r is not None for r in ranks) > sum(a in unigram_top for _, a in exam
 # %%
 scores = mini_record["held_out"]
 print(f"held-out masked pieces ({scores['masked_tokens']:,}): "
-      f"top-1 {scores['top1']:.1%}, top-5 {scores['top5']:.1%}; always the commonest piece: "
-      f"{scores['most_frequent_token_top1']:.1%}")
+      f"top-1 {scores['top1']:.1%}, top-5 {scores['top5']:.1%}; "
+      f"always the commonest piece: {scores['most_frequent_token_top1']:.1%}")
 assert scores["top1"] > 3 * scores["most_frequent_token_top1"]
 
 # %% [markdown]
