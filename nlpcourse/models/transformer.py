@@ -6,8 +6,10 @@ Built in notebooks/14_transformer, whose ``#@save`` cells write out
 :class:`TransformerEncoderLayer` as they stand here. :class:`TransformerSeq2Seq` is
 not written out: it wraps ``nn.Transformer`` with the pieces the lesson built
 (embeddings, the positions, the masks), and the lesson uses it and takes it apart,
-rebuilding its output from those parts and writing its greedy loop out; the
-benchmarks reuse it on Multi30k.
+rebuilding its output from those parts and writing its greedy loop out. Its
+``init_decoding``/``decode_step`` decode one token at a time with a cache of each
+decoder layer's keys and values (what ``nlpcourse.translate.beam_search`` calls); the
+course's Multi30k translator is one of these models.
 
 :class:`TransformerEncoderLayer` uses the parameter names of
 ``nn.TransformerEncoderLayer`` (``self_attn``, ``linear1``, ``linear2``, ``norm1``,
