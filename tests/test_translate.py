@@ -132,3 +132,19 @@ def test_train_bpe_puts_the_specials_first_and_round_trips_lower_case():
     tokenizer = train_bpe(["Ein Hund läuft.", "A dog runs."] * 10, 50)
     assert [tokenizer.token_to_id(t) for t in ("<pad>", "<sos>", "<eos>", "<unk>")] == [0, 1, 2, 3]
     assert tokenizer.decode(tokenizer.encode("Ein Hund läuft.").ids) == "ein hund läuft."
+
+
+def test_decode_step_hands_out_cross_attention_without_changing_the_logits():
+    torch.manual_seed(0)
+    m = TransformerSeq2Seq(20, 20, d_model=16, nhead=2, num_encoder_layers=1,
+                           num_decoder_layers=2, dim_feedforward=32, norm_first=True).eval()
+    src, lengths = torch.randint(4, 20, (2, 6)), torch.tensor([6, 3])
+    token = torch.ones(2, dtype=torch.long)
+    plain, _ = m.decode_step(token, m.init_decoding(src, lengths))
+    weights = []
+    logits, _ = m.decode_step(token, m.init_decoding(src, lengths), cross_attention=weights)
+    assert torch.allclose(logits, plain, atol=1e-6)
+    assert len(weights) == 2 and weights[0].shape == (2, 2, 6)  # layers; (B, heads, S)
+    for w in weights:
+        assert torch.allclose(w.sum(-1), torch.ones(2, 2))
+        assert (w[1, :, 3:] == 0).all()  # the second source's padding gets no weight
