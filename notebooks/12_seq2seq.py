@@ -56,8 +56,8 @@
 # measured on a CPU; the Scale-up section says how to move the training to a GPU.
 
 # %% tags=["remove-cell"]
-# Runs only in Google Colab: installs the course package (Multi30k, the one data
-# set this lesson reads, downloads itself on first use).
+# Runs only in Google Colab: installs the course package and sacrebleu (for BLEU);
+# Multi30k, the one data set this lesson reads, downloads itself on first use.
 import subprocess
 import sys
 
@@ -66,6 +66,9 @@ if "google.colab" in sys.modules:
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", f"nlpcourse @ git+{REPO}"],
         check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "sacrebleu==2.6.0"], check=True
     )
 
 # %%
