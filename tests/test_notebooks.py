@@ -66,6 +66,19 @@ def test_first_code_cell_sets_up_colab_only(source, book_config):
     assert "torch" not in first.source, "Colab brings its own torch; never install it there"
 
 
+# Names whose use needs sacrebleu, which the package does not require (it is the BLEU
+# lessons' extra): a lesson that uses one installs sacrebleu in its Colab cell.
+NEEDS_SACREBLEU = re.compile(r"\bimport sacrebleu\b|\bsacrebleu\.|\b(?:corpus_bleu|anchor_bleu)\(")
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_that_scores_bleu_installs_sacrebleu_in_colab(source):
+    cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+    uses = any(NEEDS_SACREBLEU.search(c.source) for c in cells[1:])
+    assert not uses or "sacrebleu==" in cells[0].source, (
+        f"{source.name} computes BLEU but its Colab cell does not install sacrebleu")
+
+
 @pytest.mark.parametrize("source", LESSONS, ids=lambda p: p.stem)
 def test_lesson_has_the_parts_of_a_lesson(source):
     text = source.read_text()
