@@ -983,7 +983,7 @@ titles = [f"the lesson's attention GRU, {len(short_losses)} steps",
           "the course's Transformer, layer 2"]
 for ax, (weights, source_pieces, target_pieces), title in zip(axes.flat, maps,
                                                                 titles * 2):
-    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1)
+    ax.imshow(weights.numpy(), cmap="Greys", vmin=0, vmax=1)
     ax.set_xticks(range(len(source_pieces)), source_pieces, rotation=90, fontsize=8)
     ax.set_yticks(range(len(target_pieces)), target_pieces, fontsize=8)
     ax.set_title(title, fontsize=10)
@@ -1220,7 +1220,7 @@ sharpness = []
 for layer, ax in enumerate(axes):
     weights = transformer_alignment(translator.model, source_ids, target_ids, layer)
     sharpness.append(weights.max(dim=1).values.mean().item())
-    ax.imshow(weights, cmap="Greys", vmin=0, vmax=1)
+    ax.imshow(weights.numpy(), cmap="Greys", vmin=0, vmax=1)
     ax.set_title(f"layer {layer + 1}: mean largest weight {sharpness[-1]:.2f}")
 plt.show()
 print(f"sharpest: layer {np.argmax(sharpness) + 1}")
