@@ -34,7 +34,9 @@ def commit() -> str:
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
     head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "nlpcourse", "training")
+    # the checkpoints folder is excluded: it holds this run's own output, being written
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "nlpcourse", "training",
+                ":(exclude)nlpcourse/checkpoints")
     return head + ("+dirty" if dirty.strip() else "")
 
 
