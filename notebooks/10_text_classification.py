@@ -1136,10 +1136,13 @@ attention_model = pooled["attention"][0]
 gain = pooled["attention"][1]["accuracy"] - pooled["mean"][1]["accuracy"]
 extra = pooled["attention"][1]["parameters"] - pooled["mean"][1]["parameters"]
 print(f"attention pooling: {gain:+.3f} test accuracy for {extra:,} more parameters")
-assert gain > 0.005  # the learned weights help
+assert gain > -0.01  # no worse than the plain mean, on every seed
 
 # %% [markdown]
-# The weights are the model's own account of which words it used. Here they are on test
+# Accuracy moves little: the gain printed above is a point or two on most seeds and
+# next to nothing on some (the assert only asks that attention is not worse). What
+# attention adds here is something to read. The weights are the model's own account
+# of which words it used. Here they are on test
 # tweets that contain *not* or *very*, the notes' examples, each word shaded by its
 # weight; the numbers under the figure give the average weight of a few words
 # relative to an equal share, $\alpha_t \cdot n$ (1 means the average word's weight).
@@ -1495,7 +1498,7 @@ assert share_embedding.idxmin() == "CNN" and share_embedding.idxmax() == "RNN"
 # |---|---|---|---|---|---|
 # | TF-IDF + logistic regression | weighted word and word-pair counts, linear | the best accuracy, in seconds | fast, strong on short texts, interpretable | no word similarity, no order beyond bigrams | always, as the baseline to beat |
 # | DNN on mean embeddings | average of word vectors, MLP | within a point or so of the LSTM, with a small fraction of its work | the cheapest network; pretrained vectors help | ignores order ("not good" = "good not") | short texts, large data, tight budgets |
-# | DNN on attention-weighted embeddings {cite:p}`yang2016hierarchical` | a learned score per word, softmax, weighted average, MLP | (three epochs, beside the mean's three) a point or two above the mean | the weights show which words count: *not*, *love*, *worst* | one word at a time: *not* scores the same whatever it negates | a cheap classifier you want to read |
+# | DNN on attention-weighted embeddings {cite:p}`yang2016hierarchical` | a learned score per word, softmax, weighted average, MLP | (three epochs, beside the mean's three) level with the mean, or a point or two above it | the weights show which words count: *not*, *love*, *worst* | one word at a time: *not* scores the same whatever it negates | a cheap classifier you want to read |
 # | CNN {cite:p}`kim2014cnn` | n-gram filters + max-over-time pooling | with the gated recurrent models, a few points below the baseline | parallel; finds key phrases anywhere | sees only windows of 2-4 words | phrase-driven labels, fast inference |
 # | RNN {cite:p}`elman1990` | one state, rewritten at every word | the weakest network, and the most erratic | simplest sequence reader | gradients vanish; erratic training | teaching; very short sequences |
 # | LSTM {cite:p}`hochreiter1997lstm` | gated memory | several points above the RNN | long-range memory | sequential, slower | longer texts where order matters |

@@ -893,8 +893,7 @@ assert char_long[None] < 0.7  # without attention, many digits of long strings w
 # captions of lesson 12, German into English. First the lesson's own model, the
 # attention decoder of section 5 on lesson 12's recipe, a BPE vocabulary of 1,000
 # pieces, for half as long: 32 steps of 64 pairs (attention makes each step dearer).
-# Then the course's translator, trained for hours,
-# which lesson 12 loaded.
+# Then the course's translator, trained for hours, which lesson 12 loaded.
 
 # %%
 translation_pairs = multi30k("de", "en")  # downloaded once, then read from the cache

@@ -1238,9 +1238,8 @@ assert on_letters > 0.7 and on_digits > 0.55
 # model that is trained that way? We train two small Transformers on German-English
 # caption pairs of Multi30k, as lessons 12 and 13 did with recurrent models (a BPE
 # vocabulary of 1,000 pieces), for one pass over 3,072 pairs in batches of 16:
-# `TransformerSeq2Seq` with its
-# causal mask, and `PeekingTransformer`, the same model whose decoder makes the notes'
-# call.
+# `TransformerSeq2Seq` with its causal mask, and `PeekingTransformer`, the same model
+# whose decoder makes the notes' call.
 
 
 # %%
@@ -1319,9 +1318,8 @@ assert peek["future hidden"] > honest + 1.0  # and worse than honest where it co
 # position can read only what came before it, exactly what the causal mask enforces,
 # and under that condition (the second number) the same model is far worse than the
 # honest one: it leant on a crutch that is not there. Here is what each model writes,
-# with the greedy loop of
-# section 7, which rereads the whole prefix at every step as each model's own decoder
-# does:
+# with the greedy loop of section 7, which rereads the whole prefix at every step as
+# each model's own decoder does:
 
 # %%
 sources = [source for source, _ in translation_pairs.test[:3]]
