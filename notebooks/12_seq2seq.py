@@ -1154,10 +1154,10 @@ assert len(set(short_run_outputs)) <= 2  # hardly any dependence on the source y
 # course trained a translator once, for 15 epochs (`make checkpoints`), and ships its
 # weights: `nlpcourse.checkpoints.load` checks each file against the checksum in the
 # course's manifest and returns the model, its tokenizer and the record of its
-# training. It is a Transformer, the model of lesson 14, with a vocabulary of 8,000
-# pieces learnt by the same `train_bpe`; what this lesson needs from it is only what
-# every encoder-decoder has, a probability for the next piece given the source and the
-# pieces so far.
+# training. It is a Transformer, the model of lesson 14, with a larger vocabulary
+# learnt by the same `train_bpe` (its size is printed below); what this lesson needs
+# from it is only what every encoder-decoder has, a probability for the next piece
+# given the source and the pieces so far.
 
 # %%
 translator = checkpoints.load("multi30k-de-en-transformer")

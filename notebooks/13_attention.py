@@ -1211,7 +1211,7 @@ print(f"dot adds {dot - no_attention:,} (3H^2 in the GRU, H*V in the output laye
 # **5.** Draw the Transformer's alignment of the second pair of section 8 in each of its
 # three decoder layers. Which layer is the sharpest, by the mean largest weight per row?
 
-# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+# %% tags=["hide-cell"] cellView="form" jupyter={"outputs_hidden": true, "source_hidden": true} mystnb={"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution", "image": {"alt": "Three grey-scale maps of the translator's cross-attention for one Multi30k test pair, one per decoder layer, English reference pieces as rows and German source pieces as columns; the second layer has nearly one dark cell per row, the first and third spread their weight."}}
 # @title Solution to exercise 5
 source_ids, target_ids = aligned_pieces(translator.tokenizer, *shown[1])
 fig, axes = plt.subplots(1, 3, figsize=(13, 4))

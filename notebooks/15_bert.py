@@ -1364,7 +1364,7 @@ assert sum(r is not None for r in ranks) > sum(a in unigram_top for _, a in exam
 # Where the unigram model always offers the same few pieces, the mini BERT's guesses
 # change with the sentence: it reads the context on both sides of the blank. They are
 # often small words that would fit the position (*a*, *and*, *to*), as one would expect
-# of a model of 1.6 million parameters trained for about an hour of CPU time; the
+# of a model of 1,592,304 parameters trained for about an hour of CPU time; the
 # right word is among its five best in some of the sentences and among the unigram
 # model's in none (the assert compares the two counts). Six sentences are anecdotes;
 # the training record holds the measurement, the accuracy at the masked positions of
@@ -1755,7 +1755,7 @@ assert f1_tagger > f1_lookup + 0.1
 # | next sentence prediction | is sentence B the real next sentence? from `[CLS]` | (explained, not trained) | teaches a sentence-pair relation | found unnecessary by RoBERTa {cite:p}`liu2019roberta` |
 # | contextual vectors (MiniLM {cite:p}`wang2020minilm`) | a token's last-layer vector | *bank*: same meaning 0.86, different meaning 0.75 (cosine); GloVe: one vector | separates word senses | 22.7 M parameters to run for every sentence |
 # | linear probe on frozen vectors | logistic regression on mean-pooled MiniLM vectors | 700 tweets: 0.66, well ahead of an LSTM trained on the same tweets (whose accuracy moves with the seed), level with TF-IDF | needs few labels; cheap to train once encoded | frozen encoder: not clearly better than TF-IDF here |
-# | the course's mini BERT (`make checkpoints`) | 4 layers of width 128, its own WordPiece vocabulary, 80/10/10 MLM on Shakespeare and tweets | held-out masked pieces: top-1 about a quarter, 11 times the commonest piece's share; fill-mask guesses that follow the context | pretrained by the course's own code in about an hour of CPU | 1.6 M parameters: its guesses are often small words |
+# | the course's mini BERT (`make checkpoints`) | 4 layers of width 128, its own WordPiece vocabulary, 80/10/10 MLM on Shakespeare and tweets | held-out masked pieces: top-1 about a quarter, 11 times the commonest piece's share; fill-mask guesses that follow the context | pretrained by the course's own code in about an hour of CPU | 1,592,304 parameters: its guesses are often small words |
 # | fine-tuning {cite:p}`devlin2019bert` | a linear head on the pooled vectors; all weights trained, warm-up then decay | mini BERT on the same 700 tweets: several points above its frozen probe, level with the MiniLM probe | adapts the encoder to the task | a backward pass through the encoder per example; a learning rate to choose |
 #
 # Formulas to keep: $\mathcal{L}_{\text{MLM}} = -\frac{1}{|M|}\sum_{i \in M} \log P(x_i
