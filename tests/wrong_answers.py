@@ -1,9 +1,10 @@
-"""Plausible wrong answers to the homework questions: each must fail at least one test.
+"""Plausible answers to the homework questions, wrong ones and valid alternatives.
 
 ``WRONG[homework][question]`` lists ``(description, name, function)``: the function is put
 into the solved notebook's namespace under ``name``, replacing the right answer, and the
 question's tests (public and hidden) are run against it. tests/test_homework.py checks
-that every one of them is caught.
+that every one of them is caught, and that every answer in ``RIGHT`` (written differently
+from the master's solution, but correct) passes every test with full marks.
 """
 
 import math
@@ -11,14 +12,22 @@ import math
 import torch
 
 WRONG: dict[str, dict[str, list]] = {}
+RIGHT: dict[str, dict[str, list]] = {}
 
 
-def wrong(homework: str, question: str, name: str, description: str):
-    def register(function):
-        WRONG.setdefault(homework, {}).setdefault(question, []).append((description, name, function))
-        return function
+def _registrar(table: dict):
+    def register_as(homework: str, question: str, name: str, description: str):
+        def register(function):
+            table.setdefault(homework, {}).setdefault(question, []).append((description, name, function))
+            return function
 
-    return register
+        return register
+
+    return register_as
+
+
+wrong = _registrar(WRONG)
+right = _registrar(RIGHT)
 
 
 # Homework III: attention and Transformers
@@ -68,6 +77,50 @@ def _attention_scaled_by_keys(q, k, v, mask=None):
     return weights @ v, weights
 
 
+@wrong("hw3_attention", "q1", "attention", "PyTorch's scaled_dot_product_attention for the output")
+def _attention_builtin(q, k, v, mask=None):
+    weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), dim=-1)
+    if mask is not None:
+        weights = torch.softmax((q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).masked_fill(mask, -math.inf), -1)
+    keep = None if mask is None else ~mask
+    return torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=keep), weights
+
+
+@wrong("hw3_attention", "q1", "attention", "the course package's attention")
+def _attention_package(q, k, v, mask=None):
+    from nlpcourse.models.attention import scaled_dot_product_attention
+
+    return scaled_dot_product_attention(q, k, v, mask=mask)
+
+
+@wrong("hw3_attention", "q1", "attention", "computes in float32 whatever the inputs")
+def _attention_float32(q, k, v, mask=None):
+    q, k, v = q.float(), k.float(), v.float()
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+
+
+@wrong("hw3_attention", "q1", "attention", "scaled by sqrt of dv, the values' width")
+def _attention_scaled_by_dv(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(v.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+
+
+@right("hw3_attention", "q1", "attention", "einsum, scaling q first, -inf through torch.where")
+def _attention_einsum(q, k, v, mask=None):
+    scores = torch.einsum("...qd,...kd->...qk", q * q.shape[-1] ** -0.5, k)
+    if mask is not None:
+        scores = torch.where(mask, torch.tensor(-math.inf, dtype=scores.dtype), scores)
+    weights = scores.softmax(dim=-1)
+    return torch.einsum("...qk,...kv->...qv", weights, v), weights
+
+
 def _table(max_len, d_model, exponent, first, second):
     positions = torch.arange(max_len, dtype=torch.float32)[:, None]
     rates = 10000.0 ** (-exponent(torch.arange(0, d_model, 2, dtype=torch.float32), d_model))
@@ -90,6 +143,46 @@ def _positions_half_exponent(max_len, d_model):
 @wrong("hw3_attention", "q2", "positional_encoding", "rates 10000^(+2i/d): slower clocks become faster")
 def _positions_sign(max_len, d_model):
     return _table(max_len, d_model, lambda even, d: -even / d, torch.sin, torch.cos)
+
+
+@wrong("hw3_attention", "q2", "positional_encoding", "sines in the first half, cosines in the second")
+def _positions_halves(max_len, d_model):
+    positions = torch.arange(max_len, dtype=torch.float32)[:, None]
+    rates = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)
+    return torch.cat([torch.sin(positions * rates), torch.cos(positions * rates)], dim=1)
+
+
+@wrong("hw3_attention", "q2", "positional_encoding", "integer exponent: 10000 ** (2i // d) is 1 for every i")
+def _positions_integer_exponent(max_len, d_model):
+    positions = torch.arange(max_len, dtype=torch.float32)[:, None]
+    rates = 1.0 / 10000 ** (torch.arange(0, d_model, 2) // d_model)
+    return _interleave(positions * rates)
+
+
+@wrong("hw3_attention", "q2", "positional_encoding", "half precision: float16 is too coarse for long positions")
+def _positions_float16(max_len, d_model):
+    positions = torch.arange(max_len, dtype=torch.float16)[:, None]
+    rates = (10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)).half()
+    return _interleave(positions * rates)
+
+
+@wrong("hw3_attention", "q2", "positional_encoding", "the course package's sinusoidal_positions")
+def _positions_package(max_len, d_model):
+    from nlpcourse.models.transformer import sinusoidal_positions
+
+    return sinusoidal_positions(max_len, d_model)
+
+
+def _interleave(angles):
+    """(T, d/2) angles to the (T, d) table: sin in the even columns, cos in the odd."""
+    return torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).flatten(1)
+
+
+@right("hw3_attention", "q2", "positional_encoding", "float64, built with exp and log, stacked and flattened")
+def _positions_float64(max_len, d_model):
+    positions = torch.arange(max_len, dtype=torch.float64)[:, None]
+    rates = torch.exp(-math.log(10000.0) * torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    return _interleave(positions * rates)
 
 
 def _greedy(decoder, state, sos, eos, max_len, stop=True, pad_finished=True, feed_back=True, keep_sos=False):
@@ -127,6 +220,49 @@ def _greedy_no_feedback(decoder, state, sos, eos, max_len):
 @wrong("hw3_attention", "q3", "greedy_decode", "returns the sos column too")
 def _greedy_with_sos(decoder, state, sos, eos, max_len):
     return _greedy(decoder, state, sos, eos, max_len, keep_sos=True)
+
+
+@wrong("hw3_attention", "q3", "greedy_decode", "drops the new state: every step gets the first one")
+def _greedy_first_state(decoder, state, sos, eos, max_len):
+    class FirstState:
+        def step(self, token, _):
+            return decoder.step(token, state)[0], state
+
+    return _greedy(FirstState(), state, sos, eos, max_len)
+
+
+@wrong("hw3_attention", "q3", "greedy_decode", "returns (L, B), steps first")
+def _greedy_transposed(decoder, state, sos, eos, max_len):
+    return _greedy(decoder, state, sos, eos, max_len).T
+
+
+@wrong("hw3_attention", "q3", "greedy_decode", "samples from the softmax instead of taking the argmax")
+def _greedy_sampling(decoder, state, sos, eos, max_len):
+    generator = torch.Generator().manual_seed(0)
+
+    class Sampled:
+        def step(self, token, state):
+            logits, state = decoder.step(token, state)
+            choice = torch.multinomial(torch.softmax(logits, -1), 1, generator=generator)[:, 0]
+            return torch.nn.functional.one_hot(choice, logits.shape[-1]).float(), state
+
+    return _greedy(Sampled(), state, sos, eos, max_len)
+
+
+@right("hw3_attention", "q3", "greedy_decode", "a Python list per row, eos padding added at the end")
+def _greedy_lists(decoder, state, sos, eos, max_len):
+    rows = [[] for _ in range(state.shape[0])]
+    token = torch.full((state.shape[0],), sos, dtype=torch.long)
+    for _ in range(max_len):
+        logits, state = decoder.step(token, state)
+        token = logits.argmax(-1)
+        for row, value in zip(rows, token.tolist()):
+            if not row or row[-1] != eos:
+                row.append(value)
+        if all(row[-1] == eos for row in rows):
+            break
+    width = max(len(row) for row in rows)
+    return torch.tensor([row + [eos] * (width - len(row)) for row in rows], dtype=torch.long)
 
 
 # Homework I: word embeddings
@@ -174,6 +310,45 @@ def _analogy(a, b, c, vectors, words, sign=1, leave_out=True, score="cosine"):
     return words[int(similarity.argmax())]
 
 
+@wrong("hw1_embeddings", "q1", "sgns_loss", "squeeze() without a dim: with K = 1 the negatives sum over the batch")
+def _sgns_squeeze_all(center, context, negatives):
+    positive = torch.nn.functional.logsigmoid((center * context).sum(-1))  # (B,)
+    negative = torch.nn.functional.logsigmoid(-(negatives @ center[:, :, None]).squeeze()).sum(-1)
+    return -(positive + negative).mean()
+
+
+@wrong("hw1_embeddings", "q1", "sgns_loss", "returns a Python float: no gradient reaches the vectors")
+def _sgns_item(center, context, negatives):
+    return torch.tensor(_sgns(center, context, negatives).item())
+
+
+@wrong("hw1_embeddings", "q1", "sgns_loss", "computes in float32 whatever the inputs")
+def _sgns_float32(center, context, negatives):
+    return _sgns(center.float(), context.float(), negatives.float())
+
+
+@wrong("hw1_embeddings", "q1", "sgns_loss", "calls the course package's SkipGramNS")
+def _sgns_package(center, context, negatives):
+    from nlpcourse.models.word2vec import SkipGramNS
+
+    B, K, D = negatives.shape
+    model = SkipGramNS(2 * B + B * K, D)
+    with torch.no_grad():
+        model.in_embed.weight[:B] = center
+        model.out_embed.weight[B : 2 * B] = context
+        model.out_embed.weight[2 * B :] = negatives.reshape(B * K, D)
+    ids = torch.arange(B)
+    return model(ids, ids + B, (2 * B + torch.arange(B * K)).reshape(B, K))
+
+
+@right("hw1_embeddings", "q1", "sgns_loss", "bmm, and -softplus(-x) for log sigma(x)")
+def _sgns_bmm(center, context, negatives):
+    positive = -torch.nn.functional.softplus(-torch.einsum("bd,bd->b", center, context))  # (B,)
+    noise = torch.bmm(negatives, center.unsqueeze(2)).squeeze(2)  # (B, K)
+    negative = -torch.nn.functional.softplus(noise).sum(dim=1)  # (B,)
+    return -(positive + negative).sum() / center.shape[0]
+
+
 @wrong("hw1_embeddings", "q2", "analogy", "the input words are not left out")
 def _analogy_keeps_inputs(a, b, c, vectors, words):
     return _analogy(a, b, c, vectors, words, leave_out=False)
@@ -187,6 +362,49 @@ def _analogy_dot(a, b, c, vectors, words):
 @wrong("hw1_embeddings", "q2", "analogy", "offset the wrong way: a - b + c")
 def _analogy_reversed(a, b, c, vectors, words):
     return _analogy(a, b, c, vectors, words, sign=-1)
+
+
+
+@wrong("hw1_embeddings", "q2", "analogy", "leaves out b and c but not a")
+def _analogy_keeps_a(a, b, c, vectors, words):
+    index = {word: i for i, word in enumerate(words)}
+    target = vectors[index[b]] - vectors[index[a]] + vectors[index[c]]
+    similarity = torch.nn.functional.cosine_similarity(vectors, target[None, :], dim=-1)
+    similarity[[index[b], index[c]]] = -math.inf
+    return words[int(similarity.argmax())]
+
+
+@wrong("hw1_embeddings", "q2", "analogy", "nearest by Euclidean distance instead of cosine")
+def _analogy_euclidean(a, b, c, vectors, words):
+    index = {word: i for i, word in enumerate(words)}
+    target = vectors[index[b]] - vectors[index[a]] + vectors[index[c]]
+    distance = (vectors - target).norm(dim=-1)
+    distance[[index[a], index[b], index[c]]] = math.inf
+    return words[int(distance.argmin())]
+
+
+@wrong("hw1_embeddings", "q2", "analogy", "normalises the vectors in place")
+def _analogy_in_place(a, b, c, vectors, words):
+    vectors /= vectors.norm(dim=-1, keepdim=True)
+    return _analogy(a, b, c, vectors, words)
+
+
+@wrong("hw1_embeddings", "q2", "analogy", "gensim's most_similar")
+def _analogy_gensim(a, b, c, vectors, words):
+    from gensim.models import KeyedVectors
+
+    keyed = KeyedVectors(vectors.shape[1])
+    keyed.add_vectors(list(words), vectors.float().numpy())
+    return keyed.most_similar(positive=[b, c], negative=[a], topn=1)[0][0]
+
+
+@right("hw1_embeddings", "q2", "analogy", "unit vectors, one matrix product, topk past the inputs")
+def _analogy_topk(a, b, c, vectors, words):
+    unit = vectors / vectors.norm(dim=-1, keepdim=True)  # (V, D), a new tensor
+    position = {word: i for i, word in enumerate(words)}
+    target = vectors[position[b]] - vectors[position[a]] + vectors[position[c]]  # (D,)
+    order = (unit @ (target / target.norm())).topk(4).indices.tolist()
+    return next(words[i] for i in order if words[i] not in (a, b, c))
 
 
 # Homework II: sequence models
@@ -215,6 +433,46 @@ def _lstm_no_output_tanh(x, h, c, weight_ih, weight_hh, bias):
     return _lstm(x, h, c, weight_ih, weight_hh, bias, cell_in_output=False)
 
 
+@wrong("hw2_sequences", "q1", "lstm_step", "the two weight matrices swapped (same shapes when D = H)")
+def _lstm_swapped_weights(x, h, c, weight_ih, weight_hh, bias):
+    return _lstm(x, h, c, weight_hh, weight_ih, bias)
+
+
+@wrong("hw2_sequences", "q1", "lstm_step", "h' from the previous cell state c, not the new c'")
+def _lstm_old_cell_in_output(x, h, c, weight_ih, weight_hh, bias):
+    i, f, g, o = (x @ weight_ih.T + h @ weight_hh.T + bias).chunk(4, dim=-1)
+    c_next = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c_next
+
+
+@wrong("hw2_sequences", "q1", "lstm_step", "torch.lstm_cell with a zero second bias")
+def _lstm_builtin(x, h, c, weight_ih, weight_hh, bias):
+    return torch.lstm_cell(x, (h, c), weight_ih, weight_hh, bias, torch.zeros_like(bias))
+
+
+@wrong("hw2_sequences", "q1", "lstm_step", "gates detached from the graph (no gradient to the weights)")
+def _lstm_detached(x, h, c, weight_ih, weight_hh, bias):
+    gates = (x @ weight_ih.T + h @ weight_hh.T + bias).detach()
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c_next = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c_next), c_next
+
+
+@wrong("hw2_sequences", "q1", "lstm_step", "computes in float32 whatever the inputs")
+def _lstm_float32(x, h, c, weight_ih, weight_hh, bias):
+    return _lstm(*(t.float() for t in (x, h, c, weight_ih, weight_hh, bias)))
+
+
+@right("hw2_sequences", "q1", "lstm_step", "gate blocks sliced by hand, addmm for the products")
+def _lstm_sliced(x, h, c, weight_ih, weight_hh, bias):
+    H = h.shape[1]
+    gates = torch.addmm(bias, x, weight_ih.t()) + h.matmul(weight_hh.t())  # (B, 4H)
+    i, f = gates[:, :H].sigmoid(), gates[:, H : 2 * H].sigmoid()
+    g, o = gates[:, 2 * H : 3 * H].tanh(), gates[:, 3 * H :].sigmoid()
+    c_next = f * c + i * g
+    return o * c_next.tanh(), c_next
+
+
 def _collate(batch, pad_id=0, side="post", sort=False):
     if sort:
         batch = sorted(batch, key=lambda pair: -len(pair[0]))
@@ -240,6 +498,45 @@ def _collate_sorted(batch, pad_id=0):
 @wrong("hw2_sequences", "q2", "pad_collate", "ignores pad_id and always pads with 0")
 def _collate_zero(batch, pad_id=0):
     return _collate(batch, 0)
+
+
+
+@wrong("hw2_sequences", "q2", "pad_collate", "pads the batch's own lists in place")
+def _collate_in_place(batch, pad_id=0):
+    lengths = torch.tensor([len(ids) for ids, _ in batch])
+    for ids, _ in batch:
+        ids.extend([pad_id] * (int(lengths.max()) - len(ids)))
+    return torch.tensor([ids for ids, _ in batch]), lengths, torch.tensor([label for _, label in batch])
+
+
+@wrong("hw2_sequences", "q2", "pad_collate", "pad_sequence from torch")
+def _collate_pad_sequence(batch, pad_id=0):
+    from torch.nn.utils.rnn import pad_sequence
+
+    padded = pad_sequence([torch.tensor(ids) for ids, _ in batch], batch_first=True, padding_value=pad_id)
+    return padded, torch.tensor([len(ids) for ids, _ in batch]), torch.tensor([label for _, label in batch])
+
+
+@wrong("hw2_sequences", "q2", "pad_collate", "T from the first sequence, not the longest")
+def _collate_first_length(batch, pad_id=0):
+    width = len(batch[0][0])
+    rows = [(list(ids) + [pad_id] * width)[:width] for ids, _ in batch]
+    return torch.tensor(rows), torch.tensor([len(ids) for ids, _ in batch]), torch.tensor([label for _, label in batch])
+
+
+@wrong("hw2_sequences", "q2", "pad_collate", "lengths as int32")
+def _collate_int32(batch, pad_id=0):
+    padded, lengths, labels = _collate(batch, pad_id)
+    return padded, lengths.int(), labels
+
+
+@right("hw2_sequences", "q2", "pad_collate", "a list of padded rows turned into one tensor")
+def _collate_rows(batch, pad_id=0):
+    width = max(len(ids) for ids, _ in batch)
+    rows = [[*ids, *[pad_id] * (width - len(ids))] for ids, _ in batch]
+    lengths = [len(ids) for ids, _ in batch]
+    labels = [label for _, label in batch]
+    return torch.LongTensor(rows), torch.LongTensor(lengths), torch.LongTensor(labels)
 
 
 class _MeanOverPadding(torch.nn.Module):
@@ -273,3 +570,65 @@ def _classifier_mean_over_padding(vocab_size, num_classes):
 @wrong("hw2_sequences", "q3", "build_classifier", "ignores the text: learns the majority class")
 def _classifier_constant(vocab_size, num_classes):
     return _Constant(vocab_size, num_classes)
+
+
+
+class _MeanEmbedding(torch.nn.Module):
+    """The mean of the real words' embeddings, then a linear layer: a fair classifier."""
+
+    def __init__(self, vocab_size, num_classes):
+        super().__init__()
+        self.embedding = torch.nn.EmbeddingBag(vocab_size, 64, mode="mean", padding_idx=0)
+        self.head = torch.nn.Linear(64, num_classes)
+
+    def forward(self, ids, lengths):
+        return self.head(self.embedding(ids))
+
+
+@wrong("hw2_sequences", "q3", "build_classifier", "ignores num_classes: always 3 outputs")
+def _classifier_three_classes(vocab_size, num_classes):
+    return _MeanEmbedding(vocab_size, 3)
+
+
+@wrong("hw2_sequences", "q3", "build_classifier", "ignores vocab_size: a fixed table of 20,000 words")
+def _classifier_fixed_vocabulary(vocab_size, num_classes):
+    return _MeanEmbedding(20_000, num_classes)
+
+
+_CACHED = {}
+
+
+@wrong("hw2_sequences", "q3", "build_classifier", "returns one cached model from every call")
+def _classifier_cached(vocab_size, num_classes):
+    return _CACHED.setdefault((vocab_size, num_classes), _MeanEmbedding(vocab_size, num_classes))
+
+
+@wrong("hw2_sequences", "q3", "build_classifier", "returns a copy of a model trained beforehand")
+def _classifier_pretrained(vocab_size, num_classes):
+    import copy
+
+    from nlpcourse.data import tweets
+    from nlpcourse.text import classification_loaders
+    from nlpcourse.train import fit
+
+    if "trained" not in _CACHED:
+        loaders = classification_loaders(tweets(), "tweet", min_freq=2, batch_size=64, seed=0)
+        model = _MeanEmbedding(len(loaders.vocab), len(loaders.classes))
+        fit(model, loaders.train, epochs=2, optimizer=torch.optim.Adam(model.parameters(), lr=3e-3), progress=False)
+        _CACHED["trained"] = model
+    trained = _CACHED["trained"]
+    if (vocab_size, num_classes) != (trained.embedding.num_embeddings, trained.head.out_features):
+        return _MeanEmbedding(vocab_size, num_classes)
+    return copy.deepcopy(trained)
+
+
+@wrong("hw2_sequences", "q3", "build_classifier", "the course package's classifier")
+def _classifier_package(vocab_size, num_classes):
+    from nlpcourse.models.feedforward import MeanEmbeddingDNN
+
+    return MeanEmbeddingDNN(vocab_size, 64, num_classes)
+
+
+@right("hw2_sequences", "q3", "build_classifier", "EmbeddingBag(mode='mean', padding_idx=0) and a linear layer")
+def _classifier_bag(vocab_size, num_classes):
+    return _MeanEmbedding(vocab_size, num_classes)

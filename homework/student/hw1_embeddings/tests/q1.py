@@ -1,16 +1,21 @@
 OK_FORMAT = True
 
 test = {   'name': 'q1',
-    'points': 4,
-    'suites': [   {   'cases': [   {   'code': '>>> _loss = sgns_loss(torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 5, 4))\n'
-                                               '>>> assert _loss.dim() == 0\n'
-                                               '>>> assert abs(_loss.item() - 6 * math.log(2)) < 1e-05\n',
+    'points': [0.5, 0.5],
+    'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
+                                               ">>> _call = forbid('gensim', 'nlpcourse')\n"
+                                               '>>> _loss = _call(sgns_loss, torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 5, 4))\n'
+                                               ">>> assert torch.is_tensor(_loss) and _loss.dim() == 0, f'expected a scalar tensor, got {shown(_loss)}'\n"
+                                               ">>> assert abs(_loss.item() - 6 * math.log(2)) < 1e-05, f'all-zero vectors, K = 5: expected 6 log 2 = {6 * math.log(2):.5f}, got {_loss.item():.5f}'\n",
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': '>>> _c = torch.tensor([[3.0, 0.0]])\n'
-                                               '>>> _good = sgns_loss(_c, torch.tensor([[3.0, 0.0]]), torch.tensor([[[-3.0, 0.0], [0.0, 1.0]]]))\n'
-                                               '>>> _bad = sgns_loss(_c, torch.tensor([[-3.0, 0.0]]), torch.tensor([[[3.0, 0.0], [0.0, 1.0]]]))\n'
-                                               '>>> assert _good.item() < 0.8 < 18.0 < _bad.item()\n',
+                                   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
+                                               ">>> _call = forbid('gensim', 'nlpcourse')\n"
+                                               '>>> _c = torch.tensor([[3.0, 0.0]])\n'
+                                               '>>> _good = _call(sgns_loss, _c, torch.tensor([[3.0, 0.0]]), torch.tensor([[[-3.0, 0.0], [0.0, 1.0]]]))\n'
+                                               '>>> _bad = _call(sgns_loss, _c, torch.tensor([[-3.0, 0.0]]), torch.tensor([[[3.0, 0.0], [0.0, 1.0]]]))\n'
+                                               ">>> assert _good.item() < 0.8, f'a true context along the center, negatives away from it: expected a loss below 0.8, got {_good.item():.4f}'\n"
+                                               ">>> assert _bad.item() > 18.0, f'a true context opposite the center, a negative along it: expected a loss above 18, got {_bad.item():.4f}'\n",
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,
