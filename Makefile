@@ -11,7 +11,7 @@ REQUIREMENTS := requirements/torch.txt requirements/pins.txt requirements/carrie
 SHARED_DATA := $(abspath $(wildcard ../shared/data))
 MIRROR := $(if $(SHARED_DATA),NLPCOURSE_MIRROR=$${NLPCOURSE_MIRROR:-$(SHARED_DATA)})
 
-.PHONY: book test test-colab bench checkpoints sync homework pins clean distclean
+.PHONY: book test test-colab bench checkpoints sync homework grade pins clean distclean
 
 # torch first and alone (CPU build), then the exact pins, then the data carriers without
 # their dependencies, then this package in editable mode. The stamp is written last, so an
@@ -90,6 +90,15 @@ sync: $(STAMP)
 # hidden tests, for instructors) and homework/student/<name> (the committed template).
 homework: $(STAMP)
 	$(BIN)/python homework/assign.py
+
+# Grade a folder of submitted notebooks, each in a sandbox (needs root; see homework/grade.py):
+#   make grade HOMEWORK=hw2_sequences SUBMISSIONS=path/to/notebooks [JOBS=2]
+# writes _build/grades/<HOMEWORK>/scores.csv and feedback/<name>.txt.
+JOBS ?= 2
+grade: homework
+	@test -n "$(HOMEWORK)" -a -n "$(SUBMISSIONS)" || \
+	  { echo "usage: make grade HOMEWORK=hwN_topic SUBMISSIONS=folder [JOBS=2]"; exit 2; }
+	$(MIRROR) $(BIN)/python homework/grade.py $(HOMEWORK) $(SUBMISSIONS) --jobs $(JOBS)
 
 # Re-resolve requirements/stack.in into requirements/pins.txt in a scratch environment.
 pins:

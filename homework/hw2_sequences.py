@@ -210,7 +210,7 @@ assert not _missing, f"no gradient reaches {_missing}: compute with torch operat
 # %% [raw]
 # # BEGIN QUESTION
 # name: q2
-# points: [1, 1, 1, 1]
+# points: [0.5, 1, 0.75, 0.75]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -314,7 +314,7 @@ def train_classifier(model, epochs=1):
 # %% [raw]
 # # BEGIN QUESTION
 # name: q3
-# points: [1, 1, 1, 1, 2]
+# points: [0.5, 0.5, 0.5, 0.5, 1]
 
 # %% [raw]
 # # BEGIN SOLUTION

@@ -212,7 +212,7 @@ assert not _missing, f"no gradient reaches {_missing}"
 # %% [raw]
 # # BEGIN QUESTION
 # name: q2
-# points: [1, 1, 1, 1]
+# points: [0.75, 0.75, 0.75, 0.75]
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -321,7 +321,7 @@ class CountingDecoder:
 # %% [raw]
 # # BEGIN QUESTION
 # name: q3
-# points: [0.5, 0.5, 1, 1, 1, 1]
+# points: [0.25, 0.25, 0.5, 0.5, 1, 0.5]
 
 # %% [raw]
 # # BEGIN SOLUTION

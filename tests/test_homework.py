@@ -318,3 +318,13 @@ def test_colab_setup_installs_the_package_and_fetches_only_public_tests(assigned
             blob = real_run(["git", "-C", str(remote), "rev-parse", f"HEAD:homework/{path.name}"],
                             capture_output=True, text=True, check=True).stdout.strip()
             assert blob not in present, f"the clone fetched the content of homework/{path.name}"
+
+
+def test_the_points_in_the_masters_table_are_the_points_graded(assigned):
+    """The table at the top of a homework says what each question is worth: the sum of
+    its cases' points must agree."""
+    (notebook,) = (assigned / "autograder").glob("*.ipynb")
+    intro = nbformat.read(notebook, as_version=4).cells[0].source
+    table = dict(re.findall(r"^\| (\d+)\. [^|]+\|[^|]+\| ([\d.]+) \|$", intro, flags=re.M))
+    graded = {path.stem: OKTestFile.from_file(str(path)).possible for path in questions(assigned / "autograder")}
+    assert table and {f"q{n}": float(points) for n, points in table.items()} == graded, (table, graded)

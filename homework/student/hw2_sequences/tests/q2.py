@@ -1,7 +1,7 @@
 OK_FORMAT = True
 
 test = {   'name': 'q2',
-    'points': [1],
+    'points': [0.5],
     'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
                                                ">>> _call = forbid('torch.nn.utils.rnn.pad_sequence', 'nlpcourse')\n"
                                                '>>> _padded, _lengths, _labels = _call(pad_collate, [([5, 6, 7], 1), ([8], 0)])\n'

@@ -1,7 +1,7 @@
 OK_FORMAT = True
 
 test = {   'name': 'q3',
-    'points': [1, 1],
+    'points': [0.5, 0.5],
     'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.data import tweets\n'
                                                '>>> from nlpcourse.grading import forbid, shown\n'
                                                '>>> from nlpcourse.text import classification_loaders\n'

@@ -1,7 +1,7 @@
 OK_FORMAT = True
 
 test = {   'name': 'q2',
-    'points': [1],
+    'points': [0.75],
     'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
                                                ">>> _call = forbid('nlpcourse')\n"
                                                '>>> _pe = _call(positional_encoding, 50, 16)\n'

@@ -1,7 +1,7 @@
 OK_FORMAT = True
 
 test = {   'name': 'q3',
-    'points': [0.5, 0.5],
+    'points': [0.25, 0.25],
     'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
                                                '>>> class _Counting:\n'
                                                '...     def step(self, token, state):\n'
