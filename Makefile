@@ -88,8 +88,10 @@ sync: $(STAMP)
 
 # otter assign on every homework master: _build/homework/<name>/autograder (solutions and
 # hidden tests, for instructors) and homework/student/<name> (the committed template).
+# SEED=N builds variant N (other test inputs and toy cases) into _build/homework/ only.
+SEED ?= 0
 homework: $(STAMP)
-	$(BIN)/python homework/assign.py
+	$(BIN)/python homework/assign.py --seed $(SEED)
 
 # Grade a folder of submitted notebooks, each in a sandbox (needs root; see homework/grade.py):
 #   make grade HOMEWORK=hw2_sequences SUBMISSIONS=path/to/notebooks [JOBS=2]
@@ -97,7 +99,7 @@ homework: $(STAMP)
 JOBS ?= 2
 grade: homework
 	@test -n "$(HOMEWORK)" -a -n "$(SUBMISSIONS)" || \
-	  { echo "usage: make grade HOMEWORK=hwN_topic SUBMISSIONS=folder [JOBS=2]"; exit 2; }
+	  { echo "usage: make grade HOMEWORK=hwN_topic SUBMISSIONS=folder [JOBS=2] [SEED=N]"; exit 2; }
 	$(MIRROR) $(BIN)/python homework/grade.py $(HOMEWORK) $(SUBMISSIONS) --jobs $(JOBS)
 
 # Re-resolve requirements/stack.in into requirements/pins.txt in a scratch environment.

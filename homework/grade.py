@@ -1,9 +1,9 @@
 """Grade a folder of submitted notebooks, each in its own sandbox: `make grade`.
 
-    make grade HOMEWORK=hw2_sequences SUBMISSIONS=path/to/notebooks [JOBS=2]
+    make grade HOMEWORK=hw2_sequences SUBMISSIONS=path/to/notebooks [JOBS=2] [SEED=N]
 
 Every ``*.ipynb`` in SUBMISSIONS is graded with the tests `make homework` built in
-``_build/homework/<HOMEWORK>/autograder/tests`` (public and hidden). Results go to
+``_build/homework/<HOMEWORK>/autograder/tests`` (public and hidden; variant SEED). Results go to
 ``_build/grades/<HOMEWORK>/``: ``scores.csv`` (one row per submission: the points of each
 question, the total, the seconds it took and a status) and ``feedback/<name>.txt`` (per
 question: the score, the public cases' failure messages, and how many hidden cases
@@ -101,7 +101,10 @@ def sandbox_script(staging: Path, uid: int, memory: int) -> str:
         'mount -t tmpfs -o size=256m,mode=755 home "$root/submission"',
         f'cp -r "{staging / "files"}/." "$root/submission/"',
         f'chown -R {uid}:{uid} "$root/submission"',
-        f'exec chroot "$root" prlimit --as={memory} --nproc=512 --fsize={256 * 2**20} --core=0 -- '
+        # No exec: sh stays the namespace's first process, which dies with unshare
+        # (--kill-child), and its death ends every process in the namespace. Python,
+        # whose credentials change, would lose that parent-death signal.
+        f'chroot "$root" prlimit --as={memory} --nproc=512 --fsize={256 * 2**20} --core=0 -- '
         f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all "
         f"--no-new-privs -- {sys.executable} /grader/grade.py inside",
     ]
@@ -120,6 +123,19 @@ def sandbox_environment() -> dict[str, str]:
     if os.environ.get("NLPCOURSE_MIRROR"):
         env["NLPCOURSE_MIRROR"] = str(Path(os.environ["NLPCOURSE_MIRROR"]).resolve())
     return env
+
+
+def processes_of(uid: int) -> list[int]:
+    """The ids of the processes running as ``uid`` (a sandbox's user)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(text.split("\nUid:")[1].split()[0]) == uid:
+            found.append(int(status.parent.name))
+    return found
 
 
 def grade_one(notebook: Path, tests: dict[str, str], public: Path, uid: int, timeout: float,
@@ -162,8 +178,11 @@ def grade_one(notebook: Path, tests: dict[str, str], public: Path, uid: int, tim
         except (BrokenPipeError, json.JSONDecodeError):
             pass
         finally:
-            process.kill()
+            process.kill()  # and with it the namespace: its processes die soon after
             process.wait()
+            deadline = time.monotonic() + 30
+            while processes_of(uid) and time.monotonic() < deadline:
+                time.sleep(0.1)
         if outcome["status"] == "crashed" and b"MemoryError" in b"".join(stderr):
             outcome["status"] = "memory"
     outcome["seconds"] = round(time.monotonic() - start, 1)
@@ -286,7 +305,7 @@ def main() -> None:
     out = args.out or ROOT / "_build" / "grades" / args.homework
     start = time.monotonic()
     tests_dir = ROOT / "_build" / "homework" / args.homework / "autograder" / "tests"
-    public = HOMEWORK / "student" / args.homework / "tests"
+    public = ROOT / "_build" / "homework" / args.homework / "student" / "tests"  # the variant built
     rows = grade_folder(tests_dir, public, args.submissions, out, args.jobs, args.timeout,
                         int(args.memory * 2**30))
     elapsed = time.monotonic() - start

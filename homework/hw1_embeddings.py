@@ -72,6 +72,7 @@ import torch
 import torch.nn.functional as F
 
 grader = otter.Notebook()  # grader.check("q1") runs the tests in ./tests on your code
+VARIANT = 0  # your class's variant of this homework: its tests' cases depend on it
 
 # %% [markdown]
 # ## Question 1. The negative-sampling loss
@@ -117,9 +118,11 @@ def sgns_loss(center, context, negatives):
 from nlpcourse.grading import forbid, shown
 
 _call = forbid("gensim", "nlpcourse")
-_loss = _call(sgns_loss, torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 5, 4))
+_k = int(torch.randint(2, 9, (1,), generator=torch.Generator().manual_seed(100)))
+_loss = _call(sgns_loss, torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, _k, 4))
 assert torch.is_tensor(_loss) and _loss.dim() == 0, f"expected a scalar tensor, got {shown(_loss)}"
-assert abs(_loss.item() - 6 * math.log(2)) < 1e-5, f"all-zero vectors, K = 5: expected 6 log 2 = {6 * math.log(2):.5f}, got {_loss.item():.5f}"
+_expected = (1 + _k) * math.log(2)
+assert abs(_loss.item() - _expected) < 1e-5, f"all-zero vectors, K = {_k}: expected {1 + _k} log 2 = {_expected:.5f}, got {_loss.item():.5f}"
 
 # %%
 # A context that agrees with the center and negatives that disagree: a small loss.
@@ -272,18 +275,21 @@ assert torch.equal(_vectors, _copy), "analogy changed the vectors it was given"
 
 # %%
 # HIDDEN
-# A constructed case where a, b and c are each nearer to b - a + c than the answer w3,
-# and where a dot product or a Euclidean distance would pick w5 instead.
+# A constructed case where a, b and c are each nearer to b - a + c than the answer d,
+# and where a dot product or a Euclidean distance would pick another word.
 from nlpcourse.grading import forbid, shown
 
 _call = forbid("gensim", "nlpcourse")
-_words = ["w0", "w1", "w2", "w3", "w4", "w5"]
-_vectors = torch.tensor([[-1, 2, -3], [-2, 4, -4], [-4, 3, -1], [-1, 0, 0], [3, -1, 4], [-1, 0, -2]]).float()
-_answer = _call(analogy, "w0", "w1", "w2", _vectors, list(_words))
-assert _answer == "w3", (
-    f"w0 : w1 :: w2 : ? expected 'w3', got {_answer!r} "
-    "(cosine similarities to w1 - w0 + w2: w0 0.76, w1 0.86, w2 0.99, w3 0.68, w4 -0.75, w5 0.55; "
-    "leave out all three inputs and compare by cosine, not by dot product or distance)"
+_g = torch.Generator().manual_seed(104)
+_words = [f"w{_i}" for _i in torch.randperm(6, generator=_g).tolist()]  # names shuffled
+_rotation = torch.linalg.qr(torch.randn(3, 3, generator=_g))[0]  # keeps every angle and length
+_vectors = torch.tensor([[-1, 2, -3], [-2, 4, -4], [-4, 3, -1], [-1, 0, 0], [3, -1, 4], [-1, 0, -2]]).float() @ _rotation
+_answer = _call(analogy, *_words[:3], _vectors, list(_words))
+assert _answer == _words[3], (
+    f"{_words[0]} : {_words[1]} :: {_words[2]} : ? expected {_words[3]!r}, got {_answer!r} "
+    f"(cosine similarities to {_words[1]} - {_words[0]} + {_words[2]}, in the order {_words}: "
+    "0.76, 0.86, 0.99, 0.68, -0.75, 0.55; leave out all three inputs and compare by cosine, "
+    "not by dot product or distance)"
 )
 
 # %%

@@ -72,6 +72,7 @@ import otter
 import torch
 
 grader = otter.Notebook()  # grader.check("q1") runs the tests in ./tests on your code
+VARIANT = 0  # your class's variant of this homework: its tests' cases depend on it
 
 # %% [markdown]
 # ## Question 1. Scaled dot-product attention

@@ -159,6 +159,8 @@ def test_an_endless_loop_is_stopped_at_the_time_limit(graded):
     rows, _, _ = graded
     assert rows["looper"]["status"] == "timeout" and rows["looper"]["total"] == 0, rows["looper"]
     assert 60 <= rows["looper"]["seconds"] < 75
+    left = [pid for uid in (grade.SANDBOX_UID, grade.SANDBOX_UID + 1) for pid in grade.processes_of(uid)]
+    assert left == [], f"sandboxed processes outlived their grading: {left}"
 
 
 def test_allocating_20_gb_fails_inside_and_the_rest_is_graded(graded, built):

@@ -8,6 +8,7 @@ cases earn at most half); and the templates never fetch the masters."""
 import ast
 import importlib.util
 import json
+import math
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import torch
 from otter.test_files.ok_test import OKTestFile
 from wrong_answers import RIGHT, WRONG
 
@@ -328,3 +330,28 @@ def test_the_points_in_the_masters_table_are_the_points_graded(assigned):
     table = dict(re.findall(r"^\| (\d+)\. [^|]+\|[^|]+\| ([\d.]+) \|$", intro, flags=re.M))
     graded = {path.stem: OKTestFile.from_file(str(path)).possible for path in questions(assigned / "autograder")}
     assert table and {f"q{n}": float(points) for n, points in table.items()} == graded, (table, graded)
+
+
+def test_a_variant_changes_the_expected_answers_and_the_solution_passes_it(assign, tmp_path):
+    """make homework SEED=N: other inputs, sizes and toy cases, so the public masters'
+    expected values do not answer variant N's tests; the solution passes both."""
+    name = "hw1_embeddings"
+    variant = homework_build.assign(ROOT / "homework" / f"{name}.ipynb", tmp_path / "variant", variant=7)
+    (notebook,) = (variant / "student").glob("*.ipynb")
+    assert "VARIANT = 7" in setup_cell(notebook)
+    zero_losses = []
+    for built in (assign(name), variant):
+        namespace = run_notebook(built / "autograder")
+        for test_file in questions(built / "autograder"):
+            tests = run_tests(test_file, namespace)
+            assert tests.passed_all, f"the solution fails {test_file.stem} of {built}:\n{tests.summary()}"
+        # The public all-zero case expects (1 + K) log 2, with K drawn from the case's seed.
+        case = OKTestFile.from_file(str(built / "autograder" / "tests" / "q1.py")).test_cases[0].body
+        seed = int(re.search(r"manual_seed\((\d+)\)", case)[1])
+        k = int(torch.randint(2, 9, (1,), generator=torch.Generator().manual_seed(seed)))
+        zero_losses.append((1 + k) * math.log(2))
+    assert zero_losses[0] != zero_losses[1], f"variant 7 expects the same all-zero loss as variant 0: {zero_losses}"
+    for question in ("q1", "q2"):
+        seeds = [set(re.findall(r"manual_seed\((\d+)\)", (built / "autograder" / "tests" / f"{question}.py").read_text()))
+                 for built in (assign(name), variant)]
+        assert seeds[0] and not seeds[0] & seeds[1], f"{question}: variant 7 draws from the seeds of variant 0: {seeds}"

@@ -4,9 +4,11 @@ test = {   'name': 'q1',
     'points': [0.5, 0.5],
     'suites': [   {   'cases': [   {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
                                                ">>> _call = forbid('gensim', 'nlpcourse')\n"
-                                               '>>> _loss = _call(sgns_loss, torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 5, 4))\n'
+                                               '>>> _k = int(torch.randint(2, 9, (1,), generator=torch.Generator().manual_seed(100)))\n'
+                                               '>>> _loss = _call(sgns_loss, torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, _k, 4))\n'
                                                ">>> assert torch.is_tensor(_loss) and _loss.dim() == 0, f'expected a scalar tensor, got {shown(_loss)}'\n"
-                                               ">>> assert abs(_loss.item() - 6 * math.log(2)) < 1e-05, f'all-zero vectors, K = 5: expected 6 log 2 = {6 * math.log(2):.5f}, got {_loss.item():.5f}'\n",
+                                               '>>> _expected = (1 + _k) * math.log(2)\n'
+                                               ">>> assert abs(_loss.item() - _expected) < 1e-05, f'all-zero vectors, K = {_k}: expected {1 + _k} log 2 = {_expected:.5f}, got {_loss.item():.5f}'\n",
                                        'hidden': False,
                                        'locked': False},
                                    {   'code': '>>> from nlpcourse.grading import forbid, shown\n'
