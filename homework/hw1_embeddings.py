@@ -26,20 +26,29 @@
 # %% [markdown]
 # # Homework I: word embeddings (단어 임베딩)
 #
-# Two pieces of lessons 03 and 05, written by you and checked by the autograder. After
-# each question, `grader.check("q...")` runs the public tests; the grader keeps hidden
-# tests too, worth more than half of each question, so try your code on cases of your
-# own as well.
+# Part I of the course in six questions: two functions of lessons 03 and 05 written by
+# you, the gradient of the skip-gram loss derived by hand and then computed without
+# autograd, a sentiment classifier trained on data the lessons did not use, and a table
+# of your own to read. After each autograded question, `grader.check("q...")` runs the
+# public tests; the grader keeps hidden tests too, worth more than half of each
+# question, so try your code on cases of your own as well. Question 3 is a written
+# derivation, graded by hand.
 #
 # **Off limits.** Write your answers with `torch` and `math`. Ready-made versions of
 # what you are asked to write are not allowed, and the tests check it: `gensim` (its
-# `most_similar` answers question 2) and the course package `nlpcourse` (which has both
-# functions). An answer that calls them earns no points for its question.
+# `most_similar` answers question 2), the course package's models and helpers
+# (`nlpcourse`, which has these functions; its data loaders are yours to use), autograd
+# in question 4, scikit-learn in question 5. An answer that calls them earns no points
+# for its question.
 #
 # | question | lesson | points |
 # |---|---|---|
 # | 1. the skip-gram negative-sampling loss | 03 | 4 |
 # | 2. an analogy solver | 05 | 4 |
+# | 3. the gradients of that loss, derived (written) | 03 | 3, by hand |
+# | 4. the same gradients, computed without autograd | 03 | 3 |
+# | 5. an SST-2 sentiment classifier on GloVe vectors | 02, 05 | 4 |
+# | 6. reading your analogy table | 05 | 2 |
 
 # %%
 # Setup. In Colab: install otter-grader, the course package and GloVe, and fetch this
@@ -67,9 +76,13 @@ if "google.colab" in sys.modules and not Path("tests").is_dir():
 
 import math
 
+import matplotlib.pyplot as plt
 import otter
 import torch
 import torch.nn.functional as F
+from torch import nn
+
+from nlpcourse.data import analogy_questions, glove, sst2
 
 grader = otter.Notebook()  # grader.check("q1") runs the tests in ./tests on your code
 VARIANT = 0  # your class's variant of this homework: its tests' cases depend on it
@@ -305,6 +318,360 @@ _vectors = torch.tensor(_keyed.vectors[:20_000])
 for _question, _expected in ((("man", "king", "woman"), "queen"), (("france", "paris", "italy"), "rome"), (("good", "better", "bad"), "worse")):
     _answer = _call(analogy, *_question, _vectors, list(_words))
     assert _answer == _expected, f"GloVe: {_question[0]} : {_question[1]} :: {_question[2]} : ? expected {_expected!r}, got {_answer!r}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 3. The gradients of the negative-sampling loss (written)
+#
+# Take the loss $\ell$ of question 1 for one pair, with scores $s_o = c \cdot o$ and
+# $s_k = c \cdot n_k$. Derive $\partial \ell / \partial c$, $\partial \ell / \partial o$
+# and $\partial \ell / \partial n_k$, showing each step. Start from
+# $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$, show that
+# $\frac{d}{dx} \log \sigma(x) = 1 - \sigma(x)$, and use $1 - \sigma(x) = \sigma(-x)$.
+# Then say in one or two sentences what a gradient step does to $c$ when the model is
+# already confident ($\sigma(s_o)$ near 1, every $\sigma(s_k)$ near 0), and why that is
+# what we want. Write in the cell below; LaTeX between dollar signs works.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q3
+# manual: true
+# points: 3
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# $\frac{d}{dx}\log\sigma(x) = \sigma'(x)/\sigma(x) = 1 - \sigma(x)$, and by the chain
+# rule $\frac{d}{dx}\log\sigma(-x) = -(1 - \sigma(-x)) = -\sigma(x)$. So, with
+# $\ell = -\log\sigma(s_o) - \sum_k \log\sigma(-s_k)$:
+#
+# $$
+# \frac{\partial \ell}{\partial c} = (\sigma(s_o) - 1)\, o + \sum_k \sigma(s_k)\, n_k,
+# \qquad
+# \frac{\partial \ell}{\partial o} = (\sigma(s_o) - 1)\, c,
+# \qquad
+# \frac{\partial \ell}{\partial n_k} = \sigma(s_k)\, c .
+# $$
+#
+# When the model is confident, $\sigma(s_o) - 1 \approx 0$ and $\sigma(s_k) \approx 0$:
+# every gradient is near zero and the step barely moves $c$. Pairs that are already
+# right stop pulling; the error terms $\sigma(s_o) - 1$ and $\sigma(s_k)$ weight each
+# update by how wrong the model still is, as in logistic regression.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 4. The same gradients, without autograd
+#
+# Write `sgns_gradients(center, context, negatives)` with the shapes of question 1. It
+# returns the gradients of the **mean** loss over the batch (what `sgns_loss` returns)
+# with respect to `center` (B, D), `context` (B, D) and `negatives` (B, K, D), as a
+# tuple of three tensors of those shapes and the inputs' dtype, computed from your
+# formulas of question 3. Off limits: autograd (`.backward()`, `torch.autograd`); the
+# tests compare your result with it.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q4
+# points: [0.75, 0.75, 1.5]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def sgns_gradients(center, context, negatives):
+    # BEGIN SOLUTION
+    batch = center.shape[0]
+    positive = torch.sigmoid((center * context).sum(-1)) - 1  # (B,): sigma(s_o) - 1
+    negative = torch.sigmoid((negatives @ center[:, :, None]).squeeze(-1))  # (B, K): sigma(s_k)
+    grad_center = positive[:, None] * context + (negative[:, :, None] * negatives).sum(1)  # (B, D)
+    grad_context = positive[:, None] * center  # (B, D)
+    grad_negatives = negative[:, :, None] * center[:, None, :]  # (B, K, D)
+    return grad_center / batch, grad_context / batch, grad_negatives / batch
+    # END SOLUTION
+
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# A zero center: every sigma is 1/2, so dL/dc = (-o + sum_k n_k) / (2B) and the others are 0.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward", "gensim", "nlpcourse")
+_g = torch.Generator().manual_seed(401)
+_context, _negatives = torch.randn(2, 3, generator=_g), torch.randn(2, 4, 3, generator=_g)
+_grads = _call(sgns_gradients, torch.zeros(2, 3), _context, _negatives)
+assert isinstance(_grads, tuple) and len(_grads) == 3, f"expected a tuple of three gradients, got {shown(_grads)}"
+_expected = (-_context + _negatives.sum(1)) / 4
+assert torch.allclose(_grads[0], _expected, atol=1e-6), f"zero center, B = 2: expected dL/dc = (-o + sum n) / 4 = {shown(_expected)}, got {shown(_grads[0])}"
+assert torch.count_nonzero(_grads[1]) == 0 and torch.count_nonzero(_grads[2]) == 0, f"zero center: expected zero gradients for context and negatives, got {shown(_grads[1])} and {shown(_grads[2])}"
+
+# %%
+# Shapes and dtype of all three.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward", "gensim", "nlpcourse")
+_g = torch.Generator().manual_seed(402)
+_inputs = torch.randn(5, 6, generator=_g), torch.randn(5, 6, generator=_g), torch.randn(5, 3, 6, generator=_g)
+_grads = _call(sgns_gradients, *_inputs)
+for _name, _grad, _input in zip(("center", "context", "negatives"), _grads, _inputs):
+    assert _grad.shape == _input.shape and _grad.dtype == _input.dtype, f"the gradient for {_name}: expected shape {tuple(_input.shape)} and {_input.dtype}, got {shown(_grad)}"
+
+# %%
+# HIDDEN
+# Against autograd on the loss of question 1 written out here: float64, several sizes.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward", "gensim", "nlpcourse")
+_g = torch.Generator().manual_seed(403)
+for _b, _k in ((7, 3), (1, 1), (4, 1), (1, 5)):
+    _inputs = [3 * torch.randn(*_shape, generator=_g, dtype=torch.float64) for _shape in ((_b, 8), (_b, 8), (_b, _k, 8))]
+    _grads = _call(sgns_gradients, *_inputs)
+    _leaves = [_t.clone().requires_grad_() for _t in _inputs]
+    _c, _o, _n = _leaves
+    _loss = -(F.logsigmoid((_c * _o).sum(-1)) + F.logsigmoid(-(_n @ _c[:, :, None]).squeeze(-1)).sum(-1)).mean()
+    _expected = torch.autograd.grad(_loss, _leaves)
+    for _name, _grad, _want in zip(("center", "context", "negatives"), _grads, _expected):
+        assert torch.allclose(_grad, _want, atol=1e-10), f"B = {_b}, K = {_k}, dL/d{_name}: expected {shown(_want)}, got {shown(_grad)}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 5. A sentiment classifier on GloVe vectors
+#
+# SST-2 (Socher et al., 2013) holds single sentences from film reviews, labelled
+# negative (0) or positive (1); the lessons did not train on it. Train a classifier on
+# its training split and write `predict_sentiment(sentences)`: for a list of sentences
+# (lower-cased and tokenized, words separated by spaces, as in SST-2), it returns one
+# label, 0 or 1, per sentence, as a list or a tensor, without training anything more.
+# The grader calls it on SST-2's **test** split, which this notebook never loads, and
+# gives full marks from an accuracy of **0.70** up (always answering "positive" gives
+# 0.50). A sentence's label must not depend on the other sentences in the list.
+#
+# Use lesson 05's GloVe vectors (`glove()`, 50 dimensions) and a feed-forward network
+# of lesson 02 written with `torch.nn`: the mean of a sentence's word vectors into a
+# small MLP is a good start, and trains in seconds. Off limits: scikit-learn and the
+# course package's models. The validation split is yours to choose settings with.
+
+# %%
+sentences = sst2()  # downloaded once (1 MB) and cached; the test split is the grader's
+train, validation = sentences.train, sentences.validation
+glove_vectors = glove()  # gensim KeyedVectors: glove_vectors.key_to_index, .vectors
+print(f"{len(train.texts)} training and {len(validation.texts)} validation sentences")
+print(train.texts[0], "->", train.labels[0])
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q5
+# points: [0.5, 0.5, 2, 1]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+# BEGIN SOLUTION
+glove_index = glove_vectors.key_to_index
+glove_table = torch.tensor(glove_vectors.vectors)  # (400000, 50)
+
+
+def mean_vectors(texts):
+    """(N, 50): the mean GloVe vector of each text's known words (zeros if none)."""
+    features = torch.zeros(len(texts), glove_table.shape[1])
+    for row, text in enumerate(texts):
+        ids = [glove_index[word] for word in text.split() if word in glove_index]
+        if ids:
+            features[row] = glove_table[ids].mean(0)
+    return features
+
+
+torch.manual_seed(0)
+sentiment_model = nn.Sequential(nn.Linear(50, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 2))
+features, labels = mean_vectors(train.texts), torch.tensor(train.labels)
+optimizer = torch.optim.Adam(sentiment_model.parameters(), lr=3e-3, weight_decay=1e-4)
+for epoch in range(30):
+    sentiment_model.train()
+    for batch in torch.randperm(len(features)).split(64):
+        loss = F.cross_entropy(sentiment_model(features[batch]), labels[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+sentiment_model.eval()
+# END SOLUTION
+
+
+def predict_sentiment(sentences):
+    # BEGIN SOLUTION
+    with torch.no_grad():
+        return sentiment_model(mean_vectors(sentences)).argmax(-1)
+    # END SOLUTION
+
+
+# %% [raw]
+# # END SOLUTION
+
+# %%
+if predict_sentiment(validation.texts[:2]) is not None:
+    predicted = torch.as_tensor(predict_sentiment(validation.texts))
+    print(f"validation accuracy: {(predicted == torch.tensor(validation.labels)).float().mean():.3f}")
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# One label, 0 or 1, per sentence.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("sklearn", "nlpcourse.models", "nlpcourse.train")
+_some = ["a gorgeous , witty , seductive movie .", "the plot is nothing but boilerplate clichés .", "it 's a film ."]
+_labels = torch.as_tensor(_call(predict_sentiment, _some))
+assert _labels.shape == (3,), f"3 sentences: expected 3 labels, got {shown(_labels)}"
+assert set(_labels.tolist()) <= {0, 1}, f"expected labels 0 or 1, got {_labels.tolist()}"
+
+# %%
+# Validation accuracy (the split you can see) from 0.68 up.
+from nlpcourse.data import sst2
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("sklearn", "nlpcourse.models", "nlpcourse.train")
+_split = sst2().validation
+_predicted = torch.as_tensor(_call(predict_sentiment, list(_split.texts)))
+_accuracy = (_predicted == torch.tensor(_split.labels)).float().mean().item()
+assert _accuracy >= 0.68, f"validation accuracy: expected at least 0.68, got {_accuracy:.3f}"
+
+# %%
+# HIDDEN
+# Test accuracy (the grader's split) from 0.70 up.
+from nlpcourse.data import sst2
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("sklearn", "nlpcourse.models", "nlpcourse.train")
+_split = sst2().test
+_predicted = torch.as_tensor(_call(predict_sentiment, list(_split.texts)))
+assert _predicted.shape == (len(_split.texts),), f"{len(_split.texts)} test sentences: expected as many labels, got {shown(_predicted)}"
+_accuracy = (_predicted == torch.tensor(_split.labels)).float().mean().item()
+assert _accuracy >= 0.70, f"test accuracy: expected at least 0.70, got {_accuracy:.3f}"
+
+# %%
+# HIDDEN
+# A sentence's label does not depend on the others in the list, nor on their order.
+from nlpcourse.data import sst2
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("sklearn", "nlpcourse.models", "nlpcourse.train")
+_texts = list(sst2().test.texts[:40])
+_order = torch.randperm(40, generator=torch.Generator().manual_seed(501)).tolist()
+_together = torch.as_tensor(_call(predict_sentiment, _texts))
+_shuffled = torch.as_tensor(_call(predict_sentiment, [_texts[_i] for _i in _order]))
+_alone = torch.cat([torch.as_tensor(_call(predict_sentiment, [_t])).reshape(1) for _t in _texts[:10]])
+assert torch.equal(_together[_order], _shuffled), "shuffling the sentences changed their labels"
+assert torch.equal(_together[:10], _alone), f"labels alone {_alone.tolist()} differ from labels in a list {_together[:10].tolist()}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 6. Reading your analogy table
+#
+# The cell below runs **your** `analogy` of question 2 on 60 questions drawn from each
+# of the 14 sections of the analogy set of Mikolov et al. (lesson 05), with GloVe's
+# 20,000 most frequent words as the vocabulary (questions with a word outside it are
+# left out), and draws the accuracy of each section. Read the figure and the table it
+# prints, and set `weakest_section` to the name of the section with the lowest accuracy
+# and `weakest_accuracy` to that accuracy, a number between 0 and 1 (two decimals are
+# enough). Your class's variant draws its own questions, so the numbers are yours.
+
+# %%
+vocabulary = glove_vectors.index_to_key[:20_000]
+in_vocabulary = set(vocabulary)
+vocabulary_vectors = torch.tensor(glove_vectors.vectors[:20_000])
+draw = torch.Generator().manual_seed(600)
+section_accuracy = {}
+for section, questions in analogy_questions().items():
+    known = [q for q in questions if all(word.lower() in in_vocabulary for word in q)]
+    chosen = [known[i] for i in torch.randperm(len(known), generator=draw)[:60].tolist()]
+    answers = [analogy(a.lower(), b.lower(), c.lower(), vocabulary_vectors, vocabulary) for a, b, c, _ in chosen]
+    section_accuracy[section] = sum(answer == d.lower() for answer, (*_, d) in zip(answers, chosen)) / len(chosen)
+
+for section, accuracy in section_accuracy.items():
+    print(f"{section:28s} {accuracy:.2f}")
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.barh(list(section_accuracy), list(section_accuracy.values()))
+ax.invert_yaxis()
+ax.set_xlabel("accuracy of your analogy solver (60 questions per section)")
+plt.show()
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q6
+# points: [0.5, 1.5]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+weakest_section = min(section_accuracy, key=section_accuracy.get)  # SOLUTION
+weakest_accuracy = section_accuracy[weakest_section]  # SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# A section of the analogy set, and an accuracy between 0 and 1.
+from nlpcourse.data import analogy_questions
+
+assert weakest_section in analogy_questions(), f"expected the name of a section, one of {list(analogy_questions())}, got {weakest_section!r}"
+assert isinstance(weakest_accuracy, (int, float)) and 0 <= weakest_accuracy <= 1, f"expected an accuracy between 0 and 1, got {weakest_accuracy!r}"
+
+# %%
+# HIDDEN
+# The weakest section and its accuracy, recomputed here with a correct solver on the
+# same questions (this variant's draw).
+import torch.nn.functional as F
+
+from nlpcourse.data import analogy_questions, glove
+
+_keyed = glove()
+_words = _keyed.index_to_key[:20_000]
+_known_words, _index = set(_words), {_w: _i for _i, _w in enumerate(_words)}
+_unit = F.normalize(torch.tensor(_keyed.vectors[:20_000]), dim=-1)
+_draw = torch.Generator().manual_seed(600)
+_accuracy = {}
+for _section, _questions in analogy_questions().items():
+    _known = [_q for _q in _questions if all(_w.lower() in _known_words for _w in _q)]
+    _chosen = [[_index[_w.lower()] for _w in _known[_i]] for _i in torch.randperm(len(_known), generator=_draw)[:60].tolist()]
+    _ids = torch.tensor(_chosen)  # (n, 4)
+    _target = torch.tensor(_keyed.vectors[:20_000])[_ids[:, 1]] - torch.tensor(_keyed.vectors[:20_000])[_ids[:, 0]] + torch.tensor(_keyed.vectors[:20_000])[_ids[:, 2]]
+    _scores = F.normalize(_target, dim=-1) @ _unit.T  # (n, V)
+    _scores = _scores.scatter(1, _ids[:, :3], -float("inf"))
+    _accuracy[_section] = (_scores.argmax(-1) == _ids[:, 3]).float().mean().item()
+_lowest = min(_accuracy.values())
+_weakest = [_s for _s, _a in _accuracy.items() if _a == _lowest]  # ties: any of them
+assert weakest_section in _weakest, f"the weakest section is {' or '.join(map(repr, _weakest))} (accuracy {_lowest:.3f}), not {weakest_section!r}"
+assert abs(weakest_accuracy - _lowest) <= 0.01, f"{_weakest[0]}: expected an accuracy of {_lowest:.3f}, got {weakest_accuracy}"
 
 # %% [raw]
 # # END TESTS

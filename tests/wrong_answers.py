@@ -30,6 +30,17 @@ wrong = _registrar(WRONG)
 right = _registrar(RIGHT)
 
 
+_CACHED: dict = {}  # what a wrong answer keeps between calls
+
+
+class Derived:
+    """A wrong *value* (an answer to a reading question), computed from the solved
+    notebook's namespace: ``Derived(lambda namespace: ...)``."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+
 # Homework III: attention and Transformers
 
 
@@ -407,6 +418,108 @@ def _analogy_topk(a, b, c, vectors, words):
     return next(words[i] for i in order if words[i] not in (a, b, c))
 
 
+
+def _sgns_grads(center, context, negatives, positive_sign=1.0, negative_score=1.0, mean=True, sum_negatives=False):
+    """The SGNS gradients with one part changed (defaults: the right answer)."""
+    positive = positive_sign * (torch.sigmoid((center * context).sum(-1)) - 1)  # (B,)
+    negative = torch.sigmoid(negative_score * (negatives @ center[:, :, None]).squeeze(-1))  # (B, K)
+    grad_center = positive[:, None] * context + (negative[:, :, None] * negatives).sum(1)
+    grad_context = positive[:, None] * center
+    grad_negatives = negative[:, :, None] * center[:, None, :]
+    if sum_negatives:
+        grad_negatives = grad_negatives.sum(1, keepdim=True).expand_as(negatives)
+    scale = center.shape[0] if mean else 1
+    return grad_center / scale, grad_context / scale, grad_negatives / scale
+
+
+@wrong("hw1_embeddings", "q4", "sgns_gradients", "1 - sigma(s_o) for the true pair: the sign flipped")
+def _grads_sign(center, context, negatives):
+    return _sgns_grads(center, context, negatives, positive_sign=-1.0)
+
+
+@wrong("hw1_embeddings", "q4", "sgns_gradients", "sigma(-s_k) for the negatives")
+def _grads_negative_score(center, context, negatives):
+    return _sgns_grads(center, context, negatives, negative_score=-1.0)
+
+
+@wrong("hw1_embeddings", "q4", "sgns_gradients", "the gradient of the summed loss, not the mean")
+def _grads_sum(center, context, negatives):
+    return _sgns_grads(center, context, negatives, mean=False)
+
+
+@wrong("hw1_embeddings", "q4", "sgns_gradients", "one gradient shared by all K negatives")
+def _grads_shared_negatives(center, context, negatives):
+    return _sgns_grads(center, context, negatives, sum_negatives=True)
+
+
+@wrong("hw1_embeddings", "q4", "sgns_gradients", "autograd on the loss")
+def _grads_autograd(center, context, negatives):
+    leaves = [t.detach().clone().requires_grad_() for t in (center, context, negatives)]
+    _sgns(*leaves).backward()
+    return tuple(leaf.grad for leaf in leaves)
+
+
+@right("hw1_embeddings", "q4", "sgns_gradients", "one pair at a time, with sigma(-x) = 1 - sigma(x)")
+def _grads_loop(center, context, negatives):
+    grads = [torch.zeros_like(t) for t in (center, context, negatives)]
+    batch = center.shape[0]
+    for b in range(batch):
+        pull = -torch.sigmoid(-(center[b] @ context[b]))  # sigma(s_o) - 1
+        grads[0][b] += pull * context[b] / batch
+        grads[1][b] = pull * center[b] / batch
+        for k in range(negatives.shape[1]):
+            push = torch.sigmoid(center[b] @ negatives[b, k])
+            grads[0][b] += push * negatives[b, k] / batch
+            grads[2][b, k] = push * center[b] / batch
+    return tuple(grads)
+
+
+@wrong("hw1_embeddings", "q5", "predict_sentiment", "always the majority class of the training split")
+def _sentiment_majority(sentences):
+    return [1] * len(sentences)
+
+
+@wrong("hw1_embeddings", "q5", "predict_sentiment", "counts a few positive and negative words")
+def _sentiment_lexicon(sentences):
+    good, bad = {"good", "great", "best", "fun", "funny", "beautiful"}, {"bad", "worst", "dull", "boring", "mess"}
+    return [int(len(set(s.split()) & good) >= len(set(s.split()) & bad)) for s in sentences]
+
+
+@wrong("hw1_embeddings", "q5", "predict_sentiment", "labels relative to the list: above the list's median score")
+def _sentiment_relative(sentences):
+    from nlpcourse.data import glove
+
+    keyed = glove()
+    good = torch.tensor(keyed["good"] - keyed["bad"])
+    scores = torch.tensor([sum(float(torch.tensor(keyed[w]) @ good) for w in s.split() if w in keyed.key_to_index) for s in sentences])
+    return (scores > scores.median()).long() if len(sentences) > 1 else torch.ones(1, dtype=torch.long)
+
+
+@wrong("hw1_embeddings", "q5", "predict_sentiment", "scikit-learn's logistic regression")
+def _sentiment_sklearn(sentences):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from nlpcourse.data import glove, sst2
+
+    keyed, data = glove(), sst2()
+
+    def features(texts):
+        return np.stack([np.mean([keyed[w] for w in t.split() if w in keyed.key_to_index] or [np.zeros(50)], 0) for t in texts])
+
+    if "sklearn" not in _CACHED:
+        _CACHED["sklearn"] = LogisticRegression(max_iter=1000).fit(features(data.train.texts), data.train.labels)
+    return _CACHED["sklearn"].predict(features(sentences)).tolist()
+
+
+wrong("hw1_embeddings", "q6", "weakest_section", "the strongest section instead")(
+    Derived(lambda namespace: max(namespace["section_accuracy"], key=namespace["section_accuracy"].get)))
+wrong("hw1_embeddings", "q6", "weakest_accuracy", "the accuracy in percent")(
+    Derived(lambda namespace: 100 * namespace["weakest_accuracy"]))
+wrong("hw1_embeddings", "q6", "weakest_accuracy", "the mean accuracy over all sections")(
+    Derived(lambda namespace: sum(namespace["section_accuracy"].values()) / len(namespace["section_accuracy"])))
+
+
 # Homework II: sequence models
 
 
@@ -594,8 +707,6 @@ def _classifier_three_classes(vocab_size, num_classes):
 def _classifier_fixed_vocabulary(vocab_size, num_classes):
     return _MeanEmbedding(20_000, num_classes)
 
-
-_CACHED = {}
 
 
 @wrong("hw2_sequences", "q3", "build_classifier", "returns one cached model from every call")
