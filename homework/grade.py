@@ -15,11 +15,15 @@ Student code is untrusted, so each submission runs in a sandbox made of Linux na
 - no network: a new network namespace with only a loopback that is down;
 - its own file system view: the system, Python, the virtual environment, the course
   package and the data, all read-only; a private /tmp and a private home
-  (``/submission``, holding the notebook and the public tests) in size-limited tmpfs.
+  (``/submission``, holding the notebook and the public tests) in size-limited tmpfs;
+  the course's data cache under a private writable overlay (loaders take lock files);
   The repository, the masters, the autograder, the instructor's home and the other
   submissions are not in that view at all;
 - its own user id (61000 + worker), no capabilities, no new privileges;
 - limits: wall time (``--timeout``), address space (``--memory``), processes, file size.
+
+The data sets the homework loads (``sst2()``, ...) are fetched into the course's cache
+before grading starts, since the sandbox can read the cache but not the network.
 
 The notebook runs first; the tests reach the sandboxed process only after its last cell
 has run, through a pipe, so no cell can read them from a file. What remains possible,
@@ -38,6 +42,7 @@ import csv
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -65,9 +70,6 @@ def readable_paths() -> list[Path]:
     paths = [Path(sys.base_prefix), Path(sys.prefix), Path(nlpcourse.__file__).parent]
     if os.environ.get("NLPCOURSE_MIRROR"):
         paths.append(Path(os.environ["NLPCOURSE_MIRROR"]).resolve())
-    cache = cache_dir(create=False)
-    if cache.is_dir():
-        paths.append(cache.resolve())
     return paths
 
 
@@ -91,6 +93,19 @@ def sandbox_script(staging: Path, uid: int, memory: int) -> str:
         lines.append(f'{make} "$root{target}"')
         lines.append(f'mount --rbind "{source}" "$root{target}"')
         lines.append(f'mount -o remount,bind,ro "$root{target}"')
+    # The data cache: the instructor's copy under a private writable layer (loaders take
+    # lock files and may unpack), so nothing a submission writes there reaches the host.
+    from nlpcourse.data.files import cache_dir
+
+    cache = cache_dir().resolve()
+    layer = staging / "cache-layer"
+    lines += [
+        f'mount -t tmpfs -o size=1g,mode=755 layer "{layer}"',
+        f'mkdir -p "{layer}/upper" "{layer}/work" "$root{cache}"',
+        f'chown {uid}:{uid} "{layer}/upper"',
+        f'mount -t overlay overlay -o metacopy=on,lowerdir="{cache}",upperdir="{layer}/upper",workdir="{layer}/work" "$root{cache}"',
+        f'chown -R {uid}:{uid} "$root{cache}"',  # metadata only: metacopy=on
+    ]
     lines += ['mkdir -p "$root/dev" "$root/proc" "$root/tmp" "$root/submission" "$root/dev/shm"']
     for device in DEVICES:
         lines += [f'touch "$root/dev/{device}"', f'mount --bind "/dev/{device}" "$root/dev/{device}"']
@@ -145,6 +160,7 @@ def grade_one(notebook: Path, tests: dict[str, str], public: Path, uid: int, tim
     with tempfile.TemporaryDirectory(prefix="nlpcourse-grade-") as staging:
         staging = Path(staging)
         (staging / "root").mkdir()
+        (staging / "cache-layer").mkdir()
         shutil.copytree(public, staging / "files" / "tests")
         shutil.copy(notebook, staging / "files" / "submission.ipynb")
         command = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
@@ -172,7 +188,8 @@ def grade_one(notebook: Path, tests: dict[str, str], public: Path, uid: int, tim
                 process.stdin.close()
                 while (line := next_line()) is not None:
                     if line.startswith(b"RESULTS "):
-                        outcome = {"status": "ok", "results": json.loads(line[len(b"RESULTS "):])}
+                        sent = json.loads(line[len(b"RESULTS "):])
+                        outcome = {"status": "ok", "results": sent["questions"], "log": sent["log"]}
         except (TimeoutError, queue.Empty):
             outcome["status"] = "timeout"
         except (BrokenPipeError, json.JSONDecodeError):
@@ -202,7 +219,21 @@ def feedback(name: str, outcome: dict, questions: list[str]) -> str:
         hidden = sum(1 for case in result["cases"] if not case["passed"] and case["hidden"])
         if hidden:
             lines.append(f"  - {hidden} hidden test{'s' if hidden > 1 else ''} failed")
+    if outcome.get("log", "").strip():
+        lines += ["\nWhat the notebook printed (its end), errors included:", outcome["log"]]
     return "\n".join(lines) + "\n"
+
+
+def fetch_data(sources: list[str]) -> list[str]:
+    """Download (or take from NLPCOURSE_MIRROR) every data set whose loader the homework
+    calls, into the cache that the sandbox reads, which has no network; their names."""
+    from nlpcourse.data import REMOTE_DATASETS, fetch_dataset
+
+    loaders = {"tiny_shakespeare" if name == "tinyshakespeare" else name: name for name in REMOTE_DATASETS}
+    used = sorted(name for loader, name in loaders.items() if any(re.search(rf"\b{loader}\(", s) for s in sources))
+    for name in used:
+        fetch_dataset(name, progress=False)
+    return used
 
 
 def grade_folder(tests_dir: Path, public: Path, submissions: Path, out: Path, jobs: int = 2,
@@ -219,6 +250,7 @@ def grade_folder(tests_dir: Path, public: Path, submissions: Path, out: Path, jo
     notebooks = sorted(submissions.glob("*.ipynb"))
     if not notebooks:
         raise SystemExit(f"no notebooks (*.ipynb) in {submissions}")
+    fetch_data([*tests.values(), *(p.read_text() for p in tests_dir.parent.glob("*.ipynb"))])
     with ThreadPoolExecutor(jobs) as pool:
         futures = [pool.submit(grade_one, notebook, tests, public, SANDBOX_UID + index % jobs, timeout, memory)
                    for index, notebook in enumerate(notebooks)]
@@ -280,6 +312,10 @@ def inside() -> None:
                        "message": "" if r.passed or r.test_case.hidden else last_error(r.message)}
                       for r in test_file.test_case_results],
         }
+    sys.stdout.flush()
+    sys.stderr.flush()
+    log_text = Path("/submission/log.txt").read_text(errors="replace")
+    results = {"questions": results, "log": log_text[-4000:]}
     channel_out.write(b"RESULTS " + json.dumps(results).encode() + b"\n")
     channel_out.flush()
 

@@ -173,3 +173,16 @@ def test_a_submission_has_no_network(graded, listener, built):
     _, connections = listener
     assert rows["caller"]["total"] == total_points(built), rows["caller"]
     assert connections == [], "a submission reached a server on the grader's machine"
+
+
+def test_a_homework_with_data_is_graded_in_the_sandbox(tmp_path):
+    """hw1 reads GloVe (a package) and SST-2 (a download): the grader fetches SST-2 into
+    the cache first, and the sandbox, which has no network, reads both."""
+    built = homework_build.assign(ROOT / "homework" / "hw1_embeddings.ipynb", tmp_path / "hw1")
+    (solution,) = (built / "autograder").glob("*.ipynb")
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(nbformat.read(solution, as_version=4), submissions / "honest.ipynb")
+    (row,) = grade.grade_folder(built / "autograder" / "tests", built / "student" / "tests", submissions,
+                                tmp_path / "grades", jobs=1, timeout=300)
+    assert row["status"] == "ok" and row["total"] == total_points(built), row
