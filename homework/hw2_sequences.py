@@ -26,21 +26,26 @@
 # %% [markdown]
 # # Homework II: sequence models (시퀀스 모델)
 #
-# Three pieces of lessons 08 and 10, written by you and checked by the autograder.
-# After each question, `grader.check("q...")` runs the public tests; the grader keeps
-# hidden tests too, worth more than half of each question, so try your code on cases of
-# your own as well.
+# Part II in six questions: three pieces of lessons 08 and 10 written by you, the size
+# of an LSTM derived by hand and then counted in code, and a figure of your own to
+# read, about how far back a gradient reaches. After each autograded question,
+# `grader.check("q...")` runs the public tests; the grader keeps hidden tests too, worth
+# more than half of each question, so try your code on cases of your own as well.
+# Question 4 is written, and graded by hand.
 #
 # **Off limits.** Each question names what its answer may not call, and the tests check
 # it: an answer that calls a ready-made version of what it is asked to write (PyTorch's
-# LSTM cell, `pad_sequence`, the course package's models and collate functions) earns
-# no points for its question.
+# LSTM cell and layers, `pad_sequence`, the course package's models and collate
+# functions) earns no points for its question.
 #
 # | question | lesson | points |
 # |---|---|---|
 # | 1. one step of an LSTM cell | 08 | 4 |
 # | 2. a padding collate function | 10 | 3 |
 # | 3. a tweet classifier above an accuracy floor | 10 | 3 |
+# | 4. the size of an LSTM and the forget gate's path (written) | 07, 08 | 3, by hand |
+# | 5. the size of an LSTM, counted in code | 08, 09 | 3 |
+# | 6. reading your gradient figure | 07, 08 | 2 |
 
 # %%
 # Setup. In Colab: install otter-grader, the course package and the tweets, and fetch
@@ -66,6 +71,7 @@ if "google.colab" in sys.modules and not Path("tests").is_dir():
         subprocess.run(command, check=True)
     shutil.copytree(f"{COURSE}/homework/student/{HOMEWORK}/tests", "tests")
 
+import matplotlib.pyplot as plt
 import otter
 import torch
 import torch.nn.functional as F
@@ -442,6 +448,238 @@ _ = seed_everything(0)
 _ = fit(_model, _loaders.train, epochs=1, optimizer=torch.optim.Adam(_model.parameters(), lr=3e-3), progress=False)
 _accuracy = evaluate(_model, _loaders.validation)[1]
 assert _accuracy > 0.65, f"validation accuracy after one epoch: expected above 0.65, got {_accuracy:.3f}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 4. The size of an LSTM, and the forget gate's path (written)
+#
+# 1. Count the parameters of `nn.LSTM(input_size=D, hidden_size=H)` (one layer, one
+#    direction) from the equations of question 1, remembering that PyTorch keeps two
+#    bias vectors, `bias_ih` and `bias_hh`. Then count a two-layer bidirectional LSTM:
+#    what is the input size of its second layer, and why?
+# 2. From $c_t = \sigma(f_t) \odot c_{t-1} + \sigma(i_t) \odot \tanh(g_t)$, write the
+#    Jacobian $\partial c_t / \partial c_{t-1}$ along the direct path (treat the gates as
+#    constants). What does a product of $k$ such factors do when every $\sigma(f_t)$ is
+#    near 0.5, and when it is near 1? What does adding 1 to the forget gate's bias do?
+#    Compare with a plain RNN, $h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q4
+# manual: true
+# points: 3
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# 1. Four gates, each with $H \times D$ input weights, $H \times H$ recurrent weights and
+#    two biases of $H$: $4(HD + H^2 + 2H)$. In a two-layer bidirectional LSTM the first
+#    layer has this count per direction; the second layer reads the two directions'
+#    states concatenated, so its input size is $2H$: $2 \cdot 4(2H \cdot H + H^2 + 2H)$.
+#    In all: $8(HD + H^2 + 2H) + 8(3H^2 + 2H)$.
+# 2. Along the direct path $\partial c_t / \partial c_{t-1} = \mathrm{diag}(\sigma(f_t))$,
+#    so over $k$ steps the gradient is multiplied by $\prod \sigma(f_t)$: about $0.5^k$
+#    when the forget gates sit at 0.5 (it vanishes, $10^{-3}$ after 10 steps), and
+#    almost nothing is lost when they are near 1. A bias of +1 moves $\sigma(f)$ from
+#    about 0.5 to about 0.73 at the start of training, so the gradient reaches several
+#    times farther. In a plain RNN the factor is
+#    $\mathrm{diag}(1 - h_t^2)\, W_{hh}$: a $\tanh'$ at most 1 times the same matrix every
+#    step, which shrinks (or explodes) geometrically and has no gate to keep it near 1.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 5. The size of an LSTM, counted in code
+#
+# Write `lstm_parameter_count(input_size, hidden_size, num_layers=1,
+# bidirectional=False)`: the number of parameters (an `int`) of
+# `nn.LSTM(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional)`,
+# from your formulas of question 4. Off limits: building PyTorch's recurrent layers
+# (`nn.LSTM`, `nn.LSTMCell` and the rest of `torch.nn.modules.rnn`) and the course
+# package; the tests build them to compare.
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q5
+# points: [0.5, 0.5, 2]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def lstm_parameter_count(input_size, hidden_size, num_layers=1, bidirectional=False):
+    # BEGIN SOLUTION
+    directions = 2 if bidirectional else 1
+    total, layer_input = 0, input_size
+    for _ in range(num_layers):
+        per_direction = 4 * (hidden_size * layer_input + hidden_size * hidden_size + 2 * hidden_size)
+        total += directions * per_direction
+        layer_input = directions * hidden_size  # the next layer reads every direction's state
+    return total
+    # END SOLUTION
+
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# One layer: nn.LSTM(10, 20) has 4 (20 * 10 + 20 * 20 + 2 * 20) = 2,560 parameters.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.modules.rnn", "torch.lstm", "torch.lstm_cell", "nlpcourse")
+_count = _call(lstm_parameter_count, 10, 20)
+assert _count == 2560, f"nn.LSTM(10, 20): expected 2,560 parameters, got {_count!r}"
+
+# %%
+# Two layers, one direction, against PyTorch.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.modules.rnn", "torch.lstm", "torch.lstm_cell", "nlpcourse")
+_ = torch.manual_seed(502)  # the weights are not used, only counted
+_expected = sum(_p.numel() for _p in nn.LSTM(7, 5, num_layers=2).parameters())
+_count = _call(lstm_parameter_count, 7, 5, num_layers=2)
+assert _count == _expected, f"nn.LSTM(7, 5, num_layers=2): expected {_expected} parameters, got {_count!r}"
+
+# %%
+# HIDDEN
+# Bidirectional and deeper stacks of several sizes, against PyTorch.
+from nlpcourse.grading import forbid, shown
+
+_call = forbid("torch.nn.modules.rnn", "torch.lstm", "torch.lstm_cell", "nlpcourse")
+_g = torch.Generator().manual_seed(501)
+_ = torch.manual_seed(503)  # the weights are not used, only counted
+for _layers, _bidirectional in ((1, True), (2, True), (3, False), (3, True)):
+    _d, _h = (int(_v) for _v in torch.randint(1, 40, (2,), generator=_g))
+    _expected = sum(_p.numel() for _p in nn.LSTM(_d, _h, num_layers=_layers, bidirectional=_bidirectional).parameters())
+    _count = _call(lstm_parameter_count, _d, _h, num_layers=_layers, bidirectional=_bidirectional)
+    assert _count == _expected, f"nn.LSTM({_d}, {_h}, num_layers={_layers}, bidirectional={_bidirectional}): expected {_expected} parameters, got {_count!r}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 6. Reading your gradient figure
+#
+# How far back does a gradient reach? The cell below runs 60 steps of a plain RNN cell
+# and of **your** `lstm_step` of question 1 (with `nn.LSTMCell`'s initial weights, once
+# as they are and once with 1 added to the forget gate's bias), on the same random
+# inputs, and backpropagates from the sum of the last hidden state. It draws, and
+# prints, the norm of the gradient that reaches the input $k$ steps before the end,
+# divided by that of the last input. Set `rnn_reach` and `lstm_reach` to the smallest
+# $k$ at which that ratio falls below $10^{-3}$, for the RNN and for the LSTM whose
+# forget bias is +1 (your variant draws its own weights, so the numbers are yours).
+
+# %%
+_ = torch.manual_seed(800)  # the cells' initial weights
+rnn_cell, lstm_cell = nn.RNNCell(8, 32), nn.LSTMCell(8, 32)
+draw = torch.Generator().manual_seed(800)
+sequence = torch.randn(60, 1, 8, generator=draw)  # (T, B, D)
+lstm_bias = (lstm_cell.bias_ih + lstm_cell.bias_hh).detach()
+forget_plus_one = lstm_bias.clone()
+forget_plus_one[32:64] += 1.0  # rows H to 2H: the forget gate
+
+
+def gradient_ratios(step):
+    """|dL/dx_t| / |dL/dx_T| for t = T, T-1, ..., 1, where L sums the last hidden state."""
+    inputs = sequence.clone().requires_grad_()
+    state = None
+    for x in inputs:
+        state = step(x, state)
+    state[0].sum().backward()
+    norms = inputs.grad[:, 0].norm(dim=-1).flip(0)  # k = 0, 1, ... steps before the end
+    return (norms / norms[0]).tolist()
+
+
+def rnn_step(x, state):
+    return (rnn_cell(x, None if state is None else state[0]),)
+
+
+def lstm_step_with(bias):
+    def step(x, state):
+        h, c = (torch.zeros(1, 32), torch.zeros(1, 32)) if state is None else state
+        return lstm_step(x, h, c, lstm_cell.weight_ih, lstm_cell.weight_hh, bias)
+    return step
+
+
+ratios = {"RNN": gradient_ratios(rnn_step)}
+if lstm_step(torch.zeros(1, 8), torch.zeros(1, 32), torch.zeros(1, 32), lstm_cell.weight_ih, lstm_cell.weight_hh, lstm_bias) is not None:
+    ratios["LSTM"] = gradient_ratios(lstm_step_with(lstm_bias))
+    ratios["LSTM, forget bias +1"] = gradient_ratios(lstm_step_with(forget_plus_one))
+print("  k  " + "  ".join(f"{name:>20s}" for name in ratios))
+for k in range(60):
+    print(f"{k:3d}  " + "  ".join(f"{values[k]:20.2e}" for values in ratios.values()))
+fig, ax = plt.subplots(figsize=(6.5, 3.5))
+for name, values in ratios.items():
+    ax.semilogy(range(60), values, label=name)
+ax.axhline(1e-3, color="grey", linestyle=":")
+ax.set_xlabel("k: steps before the last input")
+ax.set_ylabel("gradient norm / last input's")
+ax.legend()
+plt.show()
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q6
+# points: [0.5, 1.5]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+rnn_reach = next(k for k, value in enumerate(ratios["RNN"]) if value < 1e-3)  # SOLUTION
+lstm_reach = next(k for k, value in enumerate(ratios["LSTM, forget bias +1"]) if value < 1e-3)  # SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# Two step counts between 1 and 59.
+assert isinstance(rnn_reach, int) and 1 <= rnn_reach <= 59, f"expected a number of steps between 1 and 59, got {rnn_reach!r}"
+assert isinstance(lstm_reach, int) and 1 <= lstm_reach <= 59, f"expected a number of steps between 1 and 59, got {lstm_reach!r}"
+
+# %%
+# HIDDEN
+# Both, recomputed here with the same weights and inputs (this variant's).
+_ = torch.manual_seed(800)
+_rnn, _lstm = nn.RNNCell(8, 32), nn.LSTMCell(8, 32)
+_sequence = torch.randn(60, 1, 8, generator=torch.Generator().manual_seed(800))
+_bias = (_lstm.bias_ih + _lstm.bias_hh).detach().clone()
+_bias[32:64] += 1.0
+_reach = {}
+for _name in ("RNN", "LSTM"):
+    _inputs = _sequence.clone().requires_grad_()
+    _h, _c = torch.zeros(1, 32), torch.zeros(1, 32)
+    for _x in _inputs:
+        if _name == "RNN":
+            _h = _rnn(_x, _h)
+        else:
+            _i, _f, _g, _o = (_x @ _lstm.weight_ih.T + _h @ _lstm.weight_hh.T + _bias).chunk(4, dim=-1)
+            _c = torch.sigmoid(_f) * _c + torch.sigmoid(_i) * torch.tanh(_g)
+            _h = torch.sigmoid(_o) * torch.tanh(_c)
+    _h.sum().backward()
+    _norms = _inputs.grad[:, 0].norm(dim=-1).flip(0)
+    _reach[_name] = next(_k for _k, _v in enumerate((_norms / _norms[0]).tolist()) if _v < 1e-3)
+assert rnn_reach == _reach["RNN"], f"the RNN's ratio first falls below 1e-3 at k = {_reach['RNN']}, not {rnn_reach}"
+assert lstm_reach == _reach["LSTM"], f"the LSTM's (forget bias +1) ratio first falls below 1e-3 at k = {_reach['LSTM']}, not {lstm_reach}"
 
 # %% [raw]
 # # END TESTS

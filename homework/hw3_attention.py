@@ -26,10 +26,12 @@
 # %% [markdown]
 # # Homework III: attention and Transformers (어텐션과 트랜스포머)
 #
-# Three functions from lessons 13, 14 and 12, written by you and checked by the
-# autograder. Each question says what to write; after it, `grader.check("q...")` runs
-# the public tests. The grader keeps more tests, hidden ones, worth more than half of
-# each question, so test your code on cases of your own as well.
+# Part III in five questions: three functions of lessons 12 to 14 written by you, a
+# derivation of why attention scores are divided by $\sqrt{d}$ and what attention
+# costs, and a table of your own to read. After each autograded question,
+# `grader.check("q...")` runs the public tests. The grader keeps more tests, hidden
+# ones, worth more than half of each question, so test your code on cases of your own
+# as well. Question 4 is written, and graded by hand.
 #
 # **Off limits.** Use only `torch` and `math`. Ready-made versions of what you are asked
 # to write are not allowed, and the tests check it: PyTorch's
@@ -41,6 +43,8 @@
 # | 1. scaled dot-product attention with a mask | 13, 14 | 4 |
 # | 2. sinusoidal positional encoding | 14 | 3 |
 # | 3. greedy decoding | 12 | 3 |
+# | 4. why divide by the square root of d, and what attention costs (written) | 14 | 3, by hand |
+# | 5. reading your saturation table | 14 | 2 |
 
 # %%
 # Setup. In Colab: install otter-grader and the course package, and fetch this
@@ -68,6 +72,7 @@ if "google.colab" in sys.modules and not Path("tests").is_dir():
 
 import math
 
+import matplotlib.pyplot as plt
 import otter
 import torch
 
@@ -461,6 +466,126 @@ _call = forbid("nlpcourse")
 _ids = _call(greedy_decode, _Counting(), torch.zeros(5), sos=2, eos=5, max_len=10)
 assert tuple(_ids.shape) == (5, 3), f"5 rows, 3 steps each (3, 4, eos): expected shape (5, 3), got {tuple(_ids.shape)}"
 assert _ids.tolist() == [[3, 4, 5]] * 5, f"sos = 2: expected [3, 4, 5] in every row, got {shown(_ids, 15)}"
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 4. Why divide by $\sqrt{d}$, and what attention costs (written)
+#
+# 1. Let the $d$ components of a query $q$ and a key $k$ be independent random
+#    variables with mean 0 and variance 1. Show that the score $q \cdot k$ has mean 0
+#    and variance $d$.
+# 2. What does a softmax do to scores whose spread grows like $\sqrt{d}$, and what does
+#    that do to the gradients that reach $q$ and $k$? Why does dividing by $\sqrt{d}$
+#    fix it? (Question 5 measures it.)
+# 3. Self-attention over a sequence of $T$ tokens of width $d$: how many dot products
+#    does one head compute, how many numbers does it store for the weights, and how do
+#    both grow with $T$? Compare with an RNN over the same sequence: what does each do
+#    in parallel, and what does each keep in memory?
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q4
+# manual: true
+# points: 3
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# 1. $q \cdot k = \sum_{i=1}^{d} q_i k_i$. Each term has mean $E[q_i]E[k_i] = 0$ and
+#    variance $E[q_i^2]E[k_i^2] - 0 = 1$, and the terms are independent, so the sum has
+#    mean 0 and variance $d$ (standard deviation $\sqrt{d}$).
+# 2. As the spread grows, the largest score dominates: the softmax approaches a one-hot
+#    vector. Its Jacobian $\mathrm{diag}(p) - p p^\top$ then goes to zero, so almost no
+#    gradient reaches $q$ and $k$ and learning stalls. Dividing by $\sqrt{d}$ brings the
+#    scores back to variance 1 whatever $d$ is, so the softmax stays soft.
+# 3. $T^2$ dot products of length $d$ ($O(T^2 d)$ work) and a $T \times T$ matrix of
+#    weights per head ($O(T^2)$ memory): both grow with the square of $T$. All $T^2$
+#    products are independent, so they run in parallel. An RNN does $O(T d^2)$ work,
+#    linear in $T$, and keeps one state of size $d$, but its $T$ steps must run one after
+#    another.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
+# ## Question 5. Reading your saturation table
+#
+# The cell below uses **your** `attention` of question 1 on random queries and keys
+# whose components have variance 1: one query against 32 keys, 200 times, for widths
+# $d$ from 4 to 1,024. Scaled is what your function computes; unscaled multiplies the
+# query by $\sqrt{d}$ first, which cancels the division. It prints and draws the mean of
+# the largest weight of each softmax (1 means one key takes everything). Set
+# `unscaled_at_256` to the unscaled mean largest weight at $d = 256$, and
+# `saturation_width` to the smallest $d$ of the table at which the unscaled mean largest
+# weight passes 0.8 (two decimals are enough; your variant draws its own numbers).
+
+# %%
+widths = [4, 16, 64, 256, 1024]
+draw = torch.Generator().manual_seed(700)
+largest = {"unscaled": [], "scaled": []}
+ready = attention(torch.zeros(1, 1, 1), torch.zeros(1, 1, 1), torch.zeros(1, 1, 1)) is not None
+for d in widths:
+    q, k = torch.randn(200, 1, d, generator=draw), torch.randn(200, 32, d, generator=draw)
+    v = torch.zeros(200, 32, 1)
+    if ready:
+        largest["scaled"].append(attention(q, k, v)[1].amax(-1).mean().item())
+        largest["unscaled"].append(attention(q * math.sqrt(d), k, v)[1].amax(-1).mean().item())
+if ready:
+    print("    d   unscaled   scaled")
+    for d, unscaled, scaled in zip(widths, largest["unscaled"], largest["scaled"]):
+        print(f"{d:5d}   {unscaled:8.3f}   {scaled:6.3f}")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, values in largest.items():
+        ax.plot(widths, values, marker="o", label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("width d of queries and keys")
+    ax.set_ylabel("mean largest weight (32 keys)")
+    ax.legend()
+    plt.show()
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q5
+# points: [0.5, 1.5]
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+unscaled_at_256 = largest["unscaled"][widths.index(256)]  # SOLUTION
+saturation_width = next(d for d, value in zip(widths, largest["unscaled"]) if value > 0.8)  # SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+# A weight between 0 and 1, and a width of the table.
+assert isinstance(unscaled_at_256, (int, float)) and 0 <= unscaled_at_256 <= 1, f"expected a weight between 0 and 1, got {unscaled_at_256!r}"
+assert saturation_width in (4, 16, 64, 256, 1024), f"expected one of the widths 4, 16, 64, 256, 1024, got {saturation_width!r}"
+
+# %%
+# HIDDEN
+# Both numbers, recomputed here with the same draws (this variant's).
+_draw = torch.Generator().manual_seed(700)
+_unscaled = {}
+for _d in (4, 16, 64, 256, 1024):
+    _q, _k = torch.randn(200, 1, _d, generator=_draw), torch.randn(200, 32, _d, generator=_draw)
+    _unscaled[_d] = torch.softmax(_q @ _k.transpose(-2, -1), dim=-1).amax(-1).mean().item()
+assert abs(unscaled_at_256 - _unscaled[256]) <= 0.01, f"d = 256, unscaled: expected a mean largest weight of {_unscaled[256]:.3f}, got {unscaled_at_256}"
+_first = min(_d for _d, _value in _unscaled.items() if _value > 0.8)
+assert saturation_width == _first, f"the unscaled mean largest weight passes 0.8 first at d = {_first} ({_unscaled[_first]:.3f}), not at {saturation_width}"
 
 # %% [raw]
 # # END TESTS

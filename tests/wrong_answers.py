@@ -41,6 +41,52 @@ class Derived:
         self.compute = compute
 
 
+
+def _lstm_count(input_size, hidden_size, num_layers=1, bidirectional=False, biases=2, next_input="directions"):
+    directions = 2 if bidirectional else 1
+    total, layer_input = 0, input_size
+    for _ in range(num_layers):
+        total += directions * 4 * (hidden_size * layer_input + hidden_size * hidden_size + biases * hidden_size)
+        layer_input = directions * hidden_size if next_input == "directions" else hidden_size
+    return total
+
+
+@wrong("hw2_sequences", "q5", "lstm_parameter_count", "one bias vector per gate, not PyTorch's two")
+def _count_one_bias(input_size, hidden_size, num_layers=1, bidirectional=False):
+    return _lstm_count(input_size, hidden_size, num_layers, bidirectional, biases=1)
+
+
+@wrong("hw2_sequences", "q5", "lstm_parameter_count", "a deeper layer reads H, not 2H, when bidirectional")
+def _count_next_input(input_size, hidden_size, num_layers=1, bidirectional=False):
+    return _lstm_count(input_size, hidden_size, num_layers, bidirectional, next_input="hidden")
+
+
+@wrong("hw2_sequences", "q5", "lstm_parameter_count", "every layer reads input_size")
+def _count_same_input(input_size, hidden_size, num_layers=1, bidirectional=False):
+    directions = 2 if bidirectional else 1
+    return num_layers * directions * 4 * (hidden_size * input_size + hidden_size**2 + 2 * hidden_size)
+
+
+@wrong("hw2_sequences", "q5", "lstm_parameter_count", "builds nn.LSTM and counts its parameters")
+def _count_by_building(input_size, hidden_size, num_layers=1, bidirectional=False):
+    layer = torch.nn.LSTM(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional)
+    return sum(p.numel() for p in layer.parameters())
+
+
+@right("hw2_sequences", "q5", "lstm_parameter_count", "weights and biases counted separately, in closed form")
+def _count_closed_form(input_size, hidden_size, num_layers=1, bidirectional=False):
+    d = 2 if bidirectional else 1
+    first = 4 * hidden_size * (input_size + hidden_size + 2)
+    later = 4 * hidden_size * (d * hidden_size + hidden_size + 2)
+    return d * (first + (num_layers - 1) * later)
+
+
+wrong("hw2_sequences", "q6", "lstm_reach", "the LSTM as initialised, not with the forget bias +1")(
+    Derived(lambda namespace: next(k for k, v in enumerate(namespace["ratios"]["LSTM"]) if v < 1e-3)))
+wrong("hw2_sequences", "q6", "rnn_reach", "the last k above 1e-3, one step early")(
+    Derived(lambda namespace: namespace["rnn_reach"] - 1))
+
+
 # Homework III: attention and Transformers
 
 
@@ -274,6 +320,15 @@ def _greedy_lists(decoder, state, sos, eos, max_len):
             break
     width = max(len(row) for row in rows)
     return torch.tensor([row + [eos] * (width - len(row)) for row in rows], dtype=torch.long)
+
+
+
+wrong("hw3_attention", "q5", "unscaled_at_256", "the scaled value instead")(
+    Derived(lambda namespace: namespace["largest"]["scaled"][namespace["widths"].index(256)]))
+wrong("hw3_attention", "q5", "saturation_width", "the last width below 0.8, not the first above it")(
+    Derived(lambda namespace: max(d for d, v in zip(namespace["widths"], namespace["largest"]["unscaled"]) if v <= 0.8)))
+wrong("hw3_attention", "q5", "unscaled_at_256", "read off at d = 1024")(
+    Derived(lambda namespace: namespace["largest"]["unscaled"][-1]))
 
 
 # Homework I: word embeddings
